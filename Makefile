@@ -1,0 +1,50 @@
+# PKRAM: build and test entry points. `make help` lists them.
+SHELL := /bin/bash
+REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(REPO)/build
+KDIR := $(BUILD)/linux
+VMTEST := $(REPO)/tests/vm/vmtest
+
+.PHONY: help deps kernel kernel-debug check check-debug demo clean distclean
+
+help:
+	@echo 'PKRAM targets:'
+	@echo '  make deps          install build/test packages (apt-get; needs root or sudo)'
+	@echo '  make kernel        assemble build/linux (base tarball + patches/ + overlay),'
+	@echo '                     configure (tinyconfig + kernel/configs/pkram.config), build'
+	@echo '                     bzImage + modules, install modules into build/modroot'
+	@echo '  make check         make kernel, then unit tests, KUnit and every tests/vm/*.sh'
+	@echo '                     scenario; ends with "N passed, N failed"; logs in build/logs/'
+	@echo '  make demo          make kernel, then run tests/vm/demo.sh and show its DEMO: lines'
+	@echo '  make kernel-debug  same as kernel, in build/linux-debug with pkram-debug.config (KASAN)'
+	@echo '  make check-debug   make check against the debug kernel'
+	@echo '  make clean         remove build/ except the extracted kernel tree (build/linux*)'
+	@echo '  make distclean     remove build/ entirely'
+	@echo 'Other: tests/vm/vmtest --help (run one scenario), KDIR=build/linux for modules:'
+	@echo '  make -C build/linux M=$$PWD/mymod modules'
+
+deps:
+	@$(REPO)/scripts/deps.sh
+
+kernel:
+	@$(REPO)/scripts/build-kernel.sh
+
+kernel-debug:
+	@$(REPO)/scripts/build-kernel.sh debug
+
+check: kernel
+	@$(REPO)/tests/run-check.sh
+
+check-debug: kernel-debug
+	@BUILD=$(BUILD) KERNEL=$(BUILD)/linux-debug $(REPO)/tests/run-check.sh
+
+demo: kernel
+	@$(VMTEST) --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' $(REPO)/tests/vm/demo.sh
+
+clean:
+	rm -rf $(BUILD)/vmtest $(BUILD)/logs $(BUILD)/modroot $(BUILD)/modroot-debug
+	@for t in $(BUILD)/linux $(BUILD)/linux-debug; do \
+		if [ -f $$t/Makefile ]; then echo "make -C $$t clean"; $(MAKE) -s -C $$t clean; fi; done
+
+distclean:
+	rm -rf $(BUILD)
