@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PKRAM: preserve named sets of pages across kexec, in place.
+ *
+ * A user saves folios and byte streams into a named node, the node is handed
+ * to the next kernel through one physical address on its command line
+ * (pkram=), and the next kernel reserves every preserved page in early boot
+ * and gives the folios back, by name, to whoever loads the node.
+ *
+ * See Documentation/mm/pkram.rst.
+ */
+#ifndef _LINUX_PKRAM_H
+#define _LINUX_PKRAM_H
+
+#include <linux/types.h>
+#include <linux/gfp_types.h>
+#include <linux/errno.h>
+
+struct folio;
+struct kimage;
+struct boot_params;
+struct pkram_node;
+struct pkram_obj_meta;
+struct pkram_link_meta;
+struct page;
+
+/* Longest node name, not counting the terminating NUL. */
+#define PKRAM_NAME_MAX		63
+
+/**
+ * enum pkram_data_flags - kinds of data an object holds
+ * @PKRAM_DATA_folios: a stream of folios, preserved in place
+ * @PKRAM_DATA_bytes: a stream of bytes, copied into preserved pages
+ */
+enum pkram_data_flags {
+	PKRAM_DATA_folios = 1,
+	PKRAM_DATA_bytes = 2,
+};
+
+/**
+ * struct pkram_stream - one node being saved or loaded
+ *
+ * Callers treat this as opaque: it is set up by pkram_prepare_save() or
+ * pkram_prepare_load() and torn down by the matching finish/discard call.
+ */
+struct pkram_stream {
+	gfp_t gfp;
+	struct pkram_node *node;
+	struct pkram_obj_meta *obj;
+	struct pkram_obj_meta *last_obj;
+	unsigned long next_obj;
+};
+
+/**
+ * struct pkram_access - a folio or byte stream of the current object
+ *
+ * Declare with PKRAM_ACCESS() and end with pkram_finish_access().
+ */
+struct pkram_access {
+	struct pkram_stream *ps;
+	enum pkram_data_flags dtype;
+	struct pkram_link_meta *link;	/* current link page */
+	unsigned int pos;		/* next word in @link */
+	unsigned int last;		/* save: first word of the last entry */
+	unsigned long next_index;	/* index the next folio gets by default */
+	/* load: the run being handed out */
+	phys_addr_t run_phys;
+	unsigned long run_left;
+	unsigned int run_order;
+	/* byte streams */
+	struct folio *data;
+	size_t data_off;
+	size_t data_left;
+	bool started;
+};
+
+#define PKRAM_ACCESS(name, stream, type)				\
+	struct pkram_access name = {					\
+		.ps = (stream),						\
+		.dtype = PKRAM_DATA_##type,				\
+	}
+
+#ifdef CONFIG_PKRAM
+
+int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp);
+int pkram_prepare_save_obj(struct pkram_stream *ps, enum pkram_data_flags flags);
+int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
+ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
+void pkram_finish_access(struct pkram_access *pa, bool status_ok);
+void pkram_finish_save_obj(struct pkram_stream *ps);
+int pkram_finish_save(struct pkram_stream *ps);
+void pkram_discard_save(struct pkram_stream *ps);
+
+int pkram_prepare_load(struct pkram_stream *ps, const char *name);
+int pkram_prepare_load_obj(struct pkram_stream *ps);
+struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index);
+size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
+void pkram_finish_load_obj(struct pkram_stream *ps);
+void pkram_finish_load(struct pkram_stream *ps);
+int pkram_discard(const char *name);
+
+/* Hooks called by early boot and kexec; not for drivers. */
+void pkram_reserve(void);
+int pkram_kexec_file_prepare(struct kimage *image);
+int pkram_kexec_check_segments(struct kimage *image);
+bool pkram_kexec_overlap(unsigned long start, unsigned long end,
+			 unsigned long *ostart, unsigned long *oend);
+void pkram_kexec_finalize(struct kimage *image);
+unsigned int pkram_kexec_setup_data_size(void);
+void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
+			    unsigned long params_load_addr, unsigned int offset);
+
+#else /* !CONFIG_PKRAM */
+
+static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
+				     gfp_t gfp)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pkram_prepare_load(struct pkram_stream *ps, const char *name)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pkram_discard(const char *name)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void pkram_reserve(void) { }
+static inline int pkram_kexec_file_prepare(struct kimage *image)
+{
+	return 0;
+}
+
+static inline int pkram_kexec_check_segments(struct kimage *image)
+{
+	return 0;
+}
+
+static inline bool pkram_kexec_overlap(unsigned long start, unsigned long end,
+				       unsigned long *ostart,
+				       unsigned long *oend)
+{
+	return false;
+}
+
+static inline void pkram_kexec_finalize(struct kimage *image) { }
+static inline unsigned int pkram_kexec_setup_data_size(void)
+{
+	return 0;
+}
+
+static inline void pkram_kexec_setup_data(struct kimage *image,
+					  struct boot_params *params,
+					  unsigned long params_load_addr,
+					  unsigned int offset) { }
+
+#endif /* CONFIG_PKRAM */
+
+#endif /* _LINUX_PKRAM_H */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM and kexec: keep kexec off preserved memory and hand the preserved
+ * memory to the next kernel.
+ *
+ * - kexec_file_load: the command line gets pkram=<superblock> (any stale
+ *   pkram= removed), segments are placed around preserved memory, and on x86
+ *   a setup_data entry tells the decompressor which memory KASLR must avoid.
+ * - kexec_load: a segment whose destination holds preserved memory is
+ *   refused with -EADDRNOTAVAIL.
+ * - Once a kernel is loaded, its segments' destinations are banned: saving a
+ *   folio there fails, and at kexec time any node that still overlaps them is
+ *   dropped rather than overwritten.
+ * - In the reboot path pkram_kexec_finalize() writes the handover and
+ *   rewrites the avoid list inside the loaded image with the final layout.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/kexec.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#ifdef CONFIG_X86
+#include <asm/setup.h>
+#endif
+
+#include "../mm/pkram/internal.h"
+#include "kexec_internal.h"
+
+/* Preserved ranges at load time, for placing segments; under the kexec lock. */
+static struct pkram_range *pkram_snap;
+static unsigned long pkram_snap_nr;
+
+/* Destinations of the loaded image's segments. */
+static DEFINE_SPINLOCK(pkram_ban_lock);
+static struct pkram_range pkram_ban[KEXEC_SEGMENT_MAX];
+static unsigned int pkram_nr_ban;
+
+/* Where the loaded image keeps its avoid list (x86 setup_data), or 0. */
+static unsigned long pkram_avoid_dest;
+
+static void pkram_take_snapshot(void)
+{
+	kvfree(pkram_snap);
+	mutex_lock(&pkram_mutex);
+	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 1);
+	if (pkram_snap && pkram_sb_phys()) {
+		pkram_snap[pkram_snap_nr].start = pkram_sb_phys();
+		pkram_snap[pkram_snap_nr].end = pkram_sb_phys() + PAGE_SIZE;
+		pkram_snap_nr = pkram_merge_ranges(pkram_snap, pkram_snap_nr + 1);
+	} else if (!pkram_snap) {
+		pkram_snap_nr = 0;
+	}
+	mutex_unlock(&pkram_mutex);
+}
+
+/* Remove every pkram= from @cmdline and append the current one. */
+static int pkram_fix_cmdline(struct kimage *image)
+{
+	const char *src = image->cmdline_buf ?: "";
+	size_t len = strlen(src), o = 0;
+	char *dst, *p;
+
+	dst = kmalloc(len + 32, GFP_KERNEL);
+	if (!dst)
+		return -ENOMEM;
+	while (*src) {
+		const char *end = strchrnul(src, ' ');
+
+		if (strncmp(src, "pkram=", 6) && end > src) {
+			memcpy(dst + o, src, end - src);
+			o += end - src;
+			dst[o++] = ' ';
+		}
+		src = *end ? end + 1 : end;
+	}
+	o += sprintf(dst + o, "pkram=%#llx", (u64)pkram_sb_phys());
+	dst[o++] = '\0';
+	p = image->cmdline_buf;
+	image->cmdline_buf = dst;
+	image->cmdline_buf_len = o;
+	kfree(p);
+	return 0;
+}
+
+/**
+ * pkram_kexec_file_prepare - kexec_file_load hook before the image is loaded
+ * @image: the image being loaded
+ *
+ * Adds pkram= to the command line and takes the snapshot of preserved
+ * memory that segment placement avoids. Called with the kexec lock held.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pkram_kexec_file_prepare(struct kimage *image)
+{
+	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
+		return 0;
+	pkram_take_snapshot();
+	return pkram_fix_cmdline(image);
+}
+
+/**
+ * pkram_kexec_overlap - does [@start, @end] hold preserved memory?
+ * @start: first byte
+ * @end: last byte
+ * @ostart: set to the first byte of the first preserved range found
+ * @oend: set to its last byte
+ *
+ * Answers from the snapshot taken when the load began. Called with the
+ * kexec lock held.
+ *
+ * Return: true if the range overlaps preserved memory.
+ */
+bool pkram_kexec_overlap(unsigned long start, unsigned long end,
+			 unsigned long *ostart, unsigned long *oend)
+{
+	unsigned long lo = 0, hi = pkram_snap_nr;
+
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (pkram_snap[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pkram_snap_nr || pkram_snap[lo].start > end)
+		return false;
+	if (ostart)
+		*ostart = pkram_snap[lo].start;
+	if (oend)
+		*oend = pkram_snap[lo].end - 1;
+	return true;
+}
+
+/**
+ * pkram_kexec_check_segments - refuse segments that land on preserved memory
+ * @image: the image being loaded
+ *
+ * Called from sanity_check_segment_list() for both kexec_load and
+ * kexec_file_load, with the kexec lock held. On success the segments'
+ * destinations are banned for later saves.
+ *
+ * Return: 0, or -EADDRNOTAVAIL naming the conflict in the log.
+ */
+int pkram_kexec_check_segments(struct kimage *image)
+{
+	unsigned long i;
+	int err = 0;
+
+	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
+		return 0;
+	if (image->file_mode == 0)
+		pkram_take_snapshot();
+	for (i = 0; i < image->nr_segments; i++) {
+		unsigned long s = image->segment[i].mem;
+		unsigned long e = s + image->segment[i].memsz - 1;
+
+		if (image->segment[i].memsz && pkram_kexec_overlap(s, e, NULL, NULL)) {
+			pr_err("kexec segment [%#lx-%#lx] holds preserved memory\n",
+			       s, e);
+			err = -EADDRNOTAVAIL;
+			break;
+		}
+	}
+	if (!err) {
+		spin_lock(&pkram_ban_lock);
+		for (i = 0; i < image->nr_segments; i++) {
+			pkram_ban[i].start = image->segment[i].mem;
+			pkram_ban[i].end = image->segment[i].mem +
+					   image->segment[i].memsz;
+		}
+		pkram_nr_ban = image->nr_segments;
+		spin_unlock(&pkram_ban_lock);
+	}
+	kvfree(pkram_snap);
+	pkram_snap = NULL;
+	pkram_snap_nr = 0;
+	return err;
+}
+
+/* Does [@start, @end) overlap a loaded segment's destination? */
+bool pkram_kexec_banned(u64 start, u64 end)
+{
+	bool hit = false;
+	unsigned int i;
+
+	spin_lock(&pkram_ban_lock);
+	for (i = 0; i < pkram_nr_ban && !hit; i++)
+		hit = start < pkram_ban[i].end && pkram_ban[i].start < end;
+	spin_unlock(&pkram_ban_lock);
+	return hit;
+}
+
+#ifdef CONFIG_X86
+/**
+ * pkram_kexec_setup_data_size - room the x86 loader reserves for the avoid list
+ *
+ * Return: the size of the setup_data entry pkram_kexec_setup_data() writes.
+ */
+unsigned int pkram_kexec_setup_data_size(void)
+{
+	return sizeof(struct setup_data) + sizeof(struct setup_pkram);
+}
+
+static void pkram_fill_avoid(struct setup_pkram *sp, const struct pkram_range *r,
+			     unsigned long nr)
+{
+	struct pkram_range hull[SETUP_PKRAM_MAX_RANGES];
+	unsigned int i, n;
+
+	n = pkram_hull(r, nr, hull, SETUP_PKRAM_MAX_RANGES);
+	memset(sp, 0, sizeof(*sp));
+	for (i = 0; i < n; i++) {
+		sp->ranges[i].start = hull[i].start;
+		sp->ranges[i].end = hull[i].end;
+	}
+	sp->nr = n;
+}
+
+/**
+ * pkram_kexec_setup_data - add the KASLR avoid list to the boot parameters
+ * @image: the image being loaded
+ * @params: its boot_params, with room for the entry at @offset
+ * @params_load_addr: where @params will be in physical memory
+ * @offset: where in @params the entry goes
+ *
+ * The decompressor of the next kernel will not pick a KASLR slot that
+ * overlaps a listed range. The list is rewritten in the reboot path with
+ * the final layout (pkram_kexec_finalize()).
+ */
+void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
+			    unsigned long params_load_addr, unsigned int offset)
+{
+	struct setup_data *sd = (void *)params + offset;
+
+	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
+		return;
+	sd->type = SETUP_PKRAM;
+	sd->len = sizeof(struct setup_pkram);
+	pkram_fill_avoid((struct setup_pkram *)sd->data, pkram_snap,
+			 pkram_snap_nr);
+	sd->next = params->hdr.setup_data;
+	params->hdr.setup_data = params_load_addr + offset;
+	pkram_avoid_dest = params_load_addr + offset + sizeof(*sd);
+}
+
+/* Write @len bytes at physical destination @dest of a loaded image. */
+static int pkram_kimage_write(struct kimage *image, unsigned long dest,
+			      const void *buf, size_t len)
+{
+	unsigned long d = 0, *ptr, entry;
+
+	for (ptr = &image->head; (entry = *ptr) && !(entry & IND_DONE);
+	     ptr = (entry & IND_INDIRECTION) ?
+		   boot_phys_to_virt(entry & PAGE_MASK) : ptr + 1) {
+		if (entry & IND_DESTINATION) {
+			d = entry & PAGE_MASK;
+		} else if (entry & IND_SOURCE) {
+			if (dest >= d && dest < d + PAGE_SIZE) {
+				size_t n = min_t(size_t, len,
+						 d + PAGE_SIZE - dest);
+				void *page = boot_phys_to_virt(entry & PAGE_MASK);
+
+				memcpy(page + (dest - d), buf, n);
+				buf += n;
+				dest += n;
+				len -= n;
+				if (!len)
+					return 0;
+			}
+			d += PAGE_SIZE;
+		}
+	}
+	return -ENOENT;
+}
+
+static void pkram_update_avoid(struct kimage *image)
+{
+	struct setup_pkram sp = { };
+	unsigned int i;
+
+	if (!pkram_avoid_dest)
+		return;
+	for (i = 0; i < pkram_nr_avoid && i < SETUP_PKRAM_MAX_RANGES; i++) {
+		sp.ranges[i].start = pkram_avoid[i].start;
+		sp.ranges[i].end = pkram_avoid[i].end;
+	}
+	sp.nr = i;
+	if (pkram_kimage_write(image, pkram_avoid_dest, &sp, sizeof(sp)))
+		pr_warn("cannot update the KASLR avoid list of the loaded kernel\n");
+}
+#else
+static void pkram_update_avoid(struct kimage *image) { }
+#endif
+
+/**
+ * pkram_kexec_finalize - hand preserved memory to the next kernel
+ * @image: the image about to be started
+ *
+ * Called in kernel_kexec() after devices are shut down. Writes the
+ * superblock and range list and updates the loaded image's avoid list.
+ */
+void pkram_kexec_finalize(struct kimage *image)
+{
+	if (!image || image->type == KEXEC_TYPE_CRASH)
+		return;
+	if (!pkram_finalize())
+		pkram_update_avoid(image);
+}

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM in the receiving kernel: early reservation and the incoming nodes.
+ *
+ * pkram_reserve() runs in setup_arch() right after memblock learns the memory
+ * map and before anything can allocate from memblock outside the first MiB
+ * (where no preserved page can be: that memory never reaches the buddy
+ * allocator). It reads only the superblock and the range list, checks them,
+ * and memblock-reserves every preserved range in one step: instead of one
+ * memblock_reserve() per range (quadratic, and the reserved array could not
+ * grow this early) it builds a new, large enough reserved array, merging the
+ * existing reservations with the sorted range list, and swaps it in. The
+ * array is placed in free memory outside every preserved range and is
+ * reached through the early page-fault mapping of the direct map, as
+ * memblock's own arrays are before init_mem_mapping().
+ *
+ * If anything does not check out, nothing is reserved and PKRAM is off for
+ * this boot: the preserved memory becomes ordinary free memory and no node
+ * is offered, so no page is ever both free and handed out.
+ *
+ * Later, pkram_parse_incoming() validates every node against the reserved
+ * ranges and offers the good ones to loaders.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/crash_dump.h>
+#include <linux/io.h>
+#include <linux/libfdt.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <asm/early_ioremap.h>
+
+#include "internal.h"
+
+phys_addr_t pkram_incoming_sb __initdata;
+static u64 pkram_in_nodes __initdata;
+static u64 pkram_in_ranges __initdata;
+static u64 pkram_in_nr_ranges __initdata;
+static u64 pkram_in_pages __initdata;
+static bool pkram_in_reserved __initdata;
+
+/* Free slots left in the new reserved array, so it need not grow soon. */
+#define PKRAM_MEMBLOCK_SPARE	128
+
+static int __init pkram_param(char *arg)
+{
+	u64 sb;
+
+	if (!arg || kstrtou64(arg, 0, &sb) || !sb) {
+		pr_err("ignoring pkram=%s: not a physical address\n",
+		       arg ?: "");
+		return 0;
+	}
+	pkram_incoming_sb = sb;
+	return 0;
+}
+early_param("pkram", pkram_param);
+
+/* Streams the range list through early mappings, checking each page. */
+struct pkram_rreader {
+	u64 next;
+	struct pkram_ranges_meta *map;
+	u64 idx;
+	u64 pages;
+};
+
+static void __init rr_start(struct pkram_rreader *rr)
+{
+	rr->next = pkram_in_ranges;
+	rr->map = NULL;
+	rr->idx = 0;
+	rr->pages = 0;
+}
+
+static void __init rr_stop(struct pkram_rreader *rr)
+{
+	if (rr->map)
+		early_memunmap(rr->map, PAGE_SIZE);
+	rr->map = NULL;
+}
+
+static bool __init pkram_phys_page_ok(u64 phys)
+{
+	return phys && PAGE_ALIGNED(phys) && phys >= SZ_1M &&
+	       memblock_is_region_memory(phys, PAGE_SIZE);
+}
+
+/* Return 1 and the next range, 0 at the end, or -EINVAL. */
+static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
+{
+	if (rr->map && rr->idx == rr->map->nr) {
+		rr->next = rr->map->hdr.next;
+		early_memunmap(rr->map, PAGE_SIZE);
+		rr->map = NULL;
+	}
+	if (!rr->map) {
+		if (!rr->next)
+			return 0;
+		if (++rr->pages > DIV_ROUND_UP(pkram_in_nr_ranges,
+					       PKRAM_RANGES_PER_PAGE) ||
+		    !pkram_phys_page_ok(rr->next))
+			return -EINVAL;
+		rr->map = early_memremap(rr->next, PAGE_SIZE);
+		if (!rr->map)
+			return -ENOMEM;
+		if (!pkram_meta_check(rr->map, PKRAM_META_RANGES) ||
+		    !rr->map->nr || rr->map->nr > PKRAM_RANGES_PER_PAGE) {
+			early_memunmap(rr->map, PAGE_SIZE);
+			rr->map = NULL;
+			return -EINVAL;
+		}
+		rr->idx = 0;
+	}
+	*out = rr->map->r[rr->idx++];
+	return 1;
+}
+
+static u64 __init pkram_fdt_u64(const void *fdt, const char *name)
+{
+	int len;
+	const fdt64_t *p = fdt_getprop(fdt, 0, name, &len);
+
+	return p && len == sizeof(*p) ? fdt64_to_cpu(*p) : 0;
+}
+
+/* Read and check the superblock; false if there is nothing to reserve. */
+static bool __init pkram_read_sb(void)
+{
+	static char sb[PAGE_SIZE] __initdata __aligned(8);
+	phys_addr_t phys = pkram_incoming_sb;
+	void *map;
+
+	if (!pkram_phys_page_ok(phys) ||
+	    memblock_is_region_reserved(phys, PAGE_SIZE)) {
+		pr_err("pkram=%pa is not a free page of RAM: ignored, nothing is preserved\n",
+		       &phys);
+		return false;
+	}
+	map = early_memremap(phys, PAGE_SIZE);
+	if (!map) {
+		pr_err("cannot map the superblock: nothing is preserved\n");
+		return false;
+	}
+	memcpy(sb, map, PAGE_SIZE);
+	early_memunmap(map, PAGE_SIZE);
+
+	if (fdt_check_header(sb) || fdt_totalsize(sb) > PAGE_SIZE) {
+		/* a zeroed superblock: the old kernel preserved nothing */
+		if (!memchr_inv(sb, 0, PAGE_SIZE))
+			pr_info("nothing was preserved\n");
+		else
+			pr_err("superblock at %pa is not a valid FDT: nothing is preserved\n",
+			       &phys);
+		return false;
+	}
+	if (fdt_node_check_compatible(sb, 0, PKRAM_COMPATIBLE)) {
+		const char *c = fdt_getprop(sb, 0, "compatible", NULL);
+
+		pr_err("superblock is \"%.32s\", this kernel reads \"%s\": nothing is preserved\n",
+		       c ?: "(none)", PKRAM_COMPATIBLE);
+		return false;
+	}
+	pkram_in_nodes = pkram_fdt_u64(sb, PKRAM_FDT_NODES);
+	pkram_in_ranges = pkram_fdt_u64(sb, PKRAM_FDT_RANGES);
+	pkram_in_nr_ranges = pkram_fdt_u64(sb, PKRAM_FDT_NR_RANGES);
+	pkram_in_pages = pkram_fdt_u64(sb, PKRAM_FDT_PAGES);
+	if (!pkram_in_nodes || !pkram_in_ranges || !pkram_in_nr_ranges) {
+		pr_err("superblock lacks nodes or ranges: nothing is preserved\n");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Check every range: page aligned, sorted, disjoint, above 1 MiB, inside
+ * memory and clear of every existing reservation (kernel image, initrd,
+ * setup_data, firmware). Counts them and their bytes.
+ */
+static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
+{
+	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
+	unsigned long mi = 0, ri = 0;
+	struct pkram_rreader rr;
+	struct pkram_range r;
+	bool sb_seen = false;
+	u64 prev_end = 0;
+	int ret;
+
+	*nr = 0;
+	*bytes = 0;
+	rr_start(&rr);
+	while ((ret = rr_next(&rr, &r)) > 0) {
+		if (!PAGE_ALIGNED(r.start) || !PAGE_ALIGNED(r.end) ||
+		    r.start >= r.end || r.start < SZ_1M ||
+		    (*nr && r.start <= prev_end)) {
+			ret = -EINVAL;
+			break;
+		}
+		while (mi < mem->cnt && mem->regions[mi].base +
+		       mem->regions[mi].size <= r.start)
+			mi++;
+		if (mi == mem->cnt || mem->regions[mi].base > r.start ||
+		    mem->regions[mi].base + mem->regions[mi].size < r.end) {
+			ret = -ERANGE;
+			break;
+		}
+		while (ri < res->cnt && res->regions[ri].base +
+		       res->regions[ri].size <= r.start)
+			ri++;
+		if (ri < res->cnt && res->regions[ri].base < r.end) {
+			ret = -EBUSY;
+			break;
+		}
+		if (pkram_incoming_sb >= r.start && pkram_incoming_sb < r.end)
+			sb_seen = true;
+		prev_end = r.end;
+		(*nr)++;
+		*bytes += r.end - r.start;
+	}
+	rr_stop(&rr);
+	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen))
+		ret = -EINVAL;
+	return ret;
+}
+
+/* Find @size bytes of free memory above 16 MiB outside every preserved range. */
+static phys_addr_t __init pkram_find_hole(phys_addr_t size)
+{
+	struct pkram_rreader rr;
+	struct pkram_range p;
+	phys_addr_t fs, fe, found = 0;
+	int have;
+	u64 i;
+
+	rr_start(&rr);
+	have = rr_next(&rr, &p);
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &fs, &fe, NULL) {
+		fs = PAGE_ALIGN(max_t(phys_addr_t, fs, SZ_16M));
+		fe = round_down(fe, PAGE_SIZE);
+		while (fs < fe) {
+			phys_addr_t gap_end;
+
+			while (have > 0 && p.end <= fs)
+				have = rr_next(&rr, &p);
+			gap_end = (have > 0 && p.start < fe) ? p.start : fe;
+			if (gap_end > fs && gap_end - fs >= size) {
+				found = fs;
+				goto out;
+			}
+			if (have <= 0 || p.start >= fe)
+				break;
+			fs = p.end;
+		}
+	}
+out:
+	rr_stop(&rr);
+	return found;
+}
+
+static void __init pkram_emit(struct memblock_region *new, unsigned long *out,
+			      phys_addr_t base, phys_addr_t size,
+			      enum memblock_flags flags, int nid)
+{
+	struct memblock_region *last = *out ? &new[*out - 1] : NULL;
+
+	if (last && last->base + last->size == base && last->flags == flags &&
+	    memblock_get_region_node(last) == nid) {
+		last->size += size;
+		return;
+	}
+	new[*out].base = base;
+	new[*out].size = size;
+	new[*out].flags = flags;
+	memblock_set_region_node(&new[*out], nid);
+	(*out)++;
+}
+
+/**
+ * pkram_reserve - reserve all preserved memory in early boot
+ *
+ * Called by the architecture right after memblock knows the memory map and
+ * before memblock allocates above 1 MiB. Cost: a few passes over the range
+ * list, linear in the number of ranges.
+ */
+void __init pkram_reserve(void)
+{
+	struct memblock_type *res = &memblock.reserved;
+	struct memblock_region *old, *new;
+	unsigned long oi = 0, out = 0, cnt;
+	phys_addr_t hole, size;
+	struct pkram_rreader rr;
+	struct pkram_range p;
+	u64 nr, bytes;
+	int have, ret;
+
+	if (!pkram_incoming_sb)
+		return;
+	if (is_kdump_kernel()) {
+		pr_info("ignored in a kdump kernel\n");
+		return;
+	}
+	if (!pkram_read_sb())
+		return;
+
+	ret = pkram_check_ranges(&nr, &bytes);
+	if (ret) {
+		pr_err("preserved range list is invalid (%d): nothing is preserved\n",
+		       ret);
+		return;
+	}
+
+	/* room for the merge, this array's own reservation and growth */
+	size = PAGE_ALIGN((res->cnt + nr + 1 + PKRAM_MEMBLOCK_SPARE) *
+			  sizeof(struct memblock_region));
+	hole = pkram_find_hole(size);
+	if (!hole || memblock_reserve(hole, size)) {
+		pr_err("no room for %pa bytes of memblock regions: nothing is preserved\n",
+		       &size);
+		return;
+	}
+
+	old = res->regions;
+	cnt = res->cnt;
+	new = __va(hole);
+	rr_start(&rr);
+	have = rr_next(&rr, &p);
+	while (oi < cnt || have > 0) {
+		if (have > 0 && (oi == cnt || p.start < old[oi].base)) {
+			pkram_emit(new, &out, p.start, p.end - p.start,
+				   MEMBLOCK_NONE, MAX_NUMNODES);
+			have = rr_next(&rr, &p);
+		} else {
+			pkram_emit(new, &out, old[oi].base, old[oi].size,
+				   old[oi].flags, memblock_get_region_node(&old[oi]));
+			oi++;
+		}
+	}
+	rr_stop(&rr);
+	if (have < 0) {
+		/* cannot happen after pkram_check_ranges(); keep the old array */
+		memblock_phys_free(hole, size);
+		pr_err("range list changed while reading it: nothing is preserved\n");
+		return;
+	}
+	res->regions = new;
+	res->cnt = out;
+	res->max = size / sizeof(struct memblock_region);
+	res->total_size += bytes;
+	/*
+	 * The old array is not freed: it is either memblock's static array or
+	 * one that memblock will not free twice if we leave it reserved.
+	 */
+	pkram_in_reserved = true;
+	pr_info("reserved %llu pages in %llu ranges\n", bytes >> PAGE_SHIFT, nr);
+}
+
+/* ---- after the page allocator is up ---- */
+
+struct pkram_validate {
+	const struct pkram_range *r;
+	unsigned long nr;
+	u64 budget;		/* metadata pages left, against cycles */
+	const char *why;
+};
+
+static bool __init pkram_in_ranges_ok(struct pkram_validate *v, u64 start,
+				      u64 end)
+{
+	unsigned long lo = 0, hi = v->nr;
+
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (v->r[mid].end <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
+}
+
+static void *__init pkram_meta_get(struct pkram_validate *v, u64 phys,
+				   u16 type)
+{
+	void *page;
+
+	if (!v->budget--) {
+		v->why = "metadata does not end (cycle?)";
+		return NULL;
+	}
+	if (!PAGE_ALIGNED(phys) || !pkram_in_ranges_ok(v, phys, phys + PAGE_SIZE)) {
+		v->why = "metadata page outside preserved memory";
+		return NULL;
+	}
+	page = phys_to_virt(phys);
+	if (!pkram_meta_check(page, type)) {
+		v->why = "metadata page fails its checksum or type";
+		return NULL;
+	}
+	return page;
+}
+
+static bool __init pkram_validate_stream(struct pkram_validate *v, u64 head,
+					 bool bytes, u64 *folios, u64 *pages)
+{
+	while (head) {
+		struct pkram_link_meta *link;
+		unsigned int pos = 0;
+
+		link = pkram_meta_get(v, head, PKRAM_META_LINK);
+		if (!link)
+			return false;
+		if (link->nr_words > PKRAM_LINK_WORDS) {
+			v->why = "link page overflows";
+			return false;
+		}
+		while (pos < link->nr_words) {
+			u64 w = link->words[pos], n = 1, start, len;
+			unsigned int order = w & PKRAM_ENT_ORDER_MASK;
+			unsigned int words = 1 + !!(w & PKRAM_ENT_INDEX) +
+					     !!(w & PKRAM_ENT_RUN);
+
+			if (pos + words > link->nr_words ||
+			    (w & PKRAM_ENT_RSVD_MASK) || order > MAX_PAGE_ORDER ||
+			    (bytes && order) || (!pos && !(w & PKRAM_ENT_INDEX))) {
+				v->why = "bad entry";
+				return false;
+			}
+			if (w & PKRAM_ENT_RUN)
+				n = link->words[pos + words - 1];
+			start = w & PKRAM_ENT_PHYS_MASK;
+			len = PAGE_SIZE << order;
+			if (n < 1 || n > (1ULL << 40) / len ||
+			    !IS_ALIGNED(start, len) ||
+			    !pkram_in_ranges_ok(v, start, start + n * len)) {
+				v->why = "entry outside preserved memory";
+				return false;
+			}
+			*folios += n;
+			*pages += n << order;
+			pos += words;
+		}
+		head = link->hdr.next;
+	}
+	return true;
+}
+
+static bool __init pkram_validate_node(struct pkram_validate *v,
+				       struct pkram_node_meta *node)
+{
+	u64 obj_phys = node->first_obj, objs = 0, folios = 0, pages = 0;
+	u64 bytes = 0;
+
+	if (strnlen(node->name, sizeof(node->name)) > PKRAM_NAME_MAX ||
+	    !pkram_name_valid(node->name)) {
+		v->why = "bad name";
+		return false;
+	}
+	while (obj_phys) {
+		struct pkram_obj_meta *obj;
+		u64 bpages = 0, bfolios = 0, f = 0, p = 0;
+
+		obj = pkram_meta_get(v, obj_phys, PKRAM_META_OBJ);
+		if (!obj)
+			return false;
+		if (!obj->flags ||
+		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
+		    (obj->folios_head && !(obj->flags & PKRAM_DATA_folios)) ||
+		    (obj->bytes_head && !(obj->flags & PKRAM_DATA_bytes))) {
+			v->why = "bad object";
+			return false;
+		}
+		if (!pkram_validate_stream(v, obj->folios_head, false, &f, &p) ||
+		    !pkram_validate_stream(v, obj->bytes_head, true, &bfolios,
+					   &bpages))
+			return false;
+		if (f != obj->nr_folios || p != obj->nr_pages ||
+		    obj->data_len > bpages * PAGE_SIZE ||
+		    DIV_ROUND_UP(obj->data_len, PAGE_SIZE) != bpages) {
+			v->why = "object counts do not add up";
+			return false;
+		}
+		folios += f;
+		pages += p;
+		bytes += obj->data_len;
+		objs++;
+		obj_phys = obj->hdr.next;
+	}
+	if (objs != node->nr_objs || folios != node->nr_folios ||
+	    pages != node->nr_pages || bytes != node->nr_bytes) {
+		v->why = "node counts do not add up";
+		return false;
+	}
+	return true;
+}
+
+/* Copy the (already checked) range list out of its pages and free them. */
+static struct pkram_range *__init pkram_take_ranges(unsigned long *nr)
+{
+	struct pkram_range *r;
+	u64 phys = pkram_in_ranges;
+	unsigned long n = 0;
+
+	r = kvmalloc_array(pkram_in_nr_ranges, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	while (phys) {
+		struct pkram_ranges_meta *p = phys_to_virt(phys);
+
+		memcpy(&r[n], p->r, p->nr * sizeof(*r));
+		n += p->nr;
+		phys = p->hdr.next;
+	}
+	*nr = n;
+	return r;
+}
+
+static void __init pkram_free_ranges_pages(void)
+{
+	u64 phys = pkram_in_ranges;
+
+	while (phys) {
+		struct pkram_ranges_meta *p = phys_to_virt(phys);
+
+		phys = p->hdr.next;
+		memset(p, 0, sizeof(*p));	/* never valid again */
+		free_reserved_page(virt_to_page(p));
+	}
+}
+
+/**
+ * pkram_parse_incoming - offer the nodes the previous kernel preserved
+ *
+ * Each node is checked against the reserved ranges before it is offered; a
+ * damaged node is not offered and its memory stays reserved, since it may
+ * be in use by whoever preserved it.
+ *
+ * Return: 0.
+ */
+int __init pkram_parse_incoming(void)
+{
+	struct pkram_validate v = { };
+	u64 phys, nodes = 0, good = 0;
+	void *sb;
+
+	if (!pkram_in_reserved)
+		return 0;
+
+	v.r = pkram_take_ranges(&v.nr);
+	if (!v.r) {
+		pr_err("out of memory reading the range list: preserved memory stays reserved\n");
+		return 0;
+	}
+	for (v.budget = 0, phys = 0; phys < v.nr; phys++)
+		v.budget += (v.r[phys].end - v.r[phys].start) >> PAGE_SHIFT;
+
+	phys = pkram_in_nodes;
+	while (phys && nodes++ < PKRAM_MAX_NODES) {
+		struct pkram_node_meta *node;
+
+		node = pkram_meta_get(&v, phys, PKRAM_META_NODE);
+		if (!node) {
+			pr_err("node list broken at %#llx (%s): the rest stays reserved\n",
+			       phys, v.why);
+			break;
+		}
+		phys = node->hdr.next;
+		if (!pkram_validate_node(&v, node)) {
+			pr_err("node %.63s is damaged (%s): not offered, its memory stays reserved\n",
+			       node->name, v.why);
+			continue;
+		}
+		if (pkram_add_incoming(node)) {
+			pr_err("node %.63s: duplicate name or no memory: not offered\n",
+			       node->name);
+			continue;
+		}
+		good++;
+	}
+	pkram_free_ranges_pages();
+	sb = phys_to_virt(pkram_incoming_sb);
+	memset(sb, 0, PAGE_SIZE);	/* consumed: never valid again */
+	free_reserved_page(virt_to_page(sb));
+	kvfree(v.r);
+	pr_info("%llu incoming node(s), %llu pages\n", good, pkram_in_pages);
+	return 0;
+}
+core_initcall(pkram_parse_incoming);

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM core: the node list and the save/load API.
+ *
+ * A node is a named list of objects; an object has a folio stream and a byte
+ * stream (see stream.c). Nodes saved in this kernel are "outgoing"; nodes
+ * found through pkram= at boot are "incoming". Both live on one list, so a
+ * name is unique across directions: a loaded incoming node leaves the list
+ * and its name can be saved again.
+ *
+ * Locking: pkram_mutex protects the node list and node states. A stream
+ * (struct pkram_stream) belongs to the one thread that opened it, so the
+ * metadata it writes needs no lock: other threads see a node only once its
+ * state says it is complete.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/crc32.h>
+#include <linux/ctype.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../internal.h"
+#include "internal.h"
+
+DEFINE_MUTEX(pkram_mutex);
+LIST_HEAD(pkram_nodes);
+bool pkram_finalizing;
+
+/**
+ * pkram_name_valid - check a node name
+ * @name: the name
+ *
+ * Names are 1 to PKRAM_NAME_MAX characters of [A-Za-z0-9._:-].
+ *
+ * Return: true if @name is a valid node name.
+ */
+bool pkram_name_valid(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, PKRAM_NAME_MAX + 1);
+	if (!len || len > PKRAM_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Caller holds pkram_mutex. */
+struct pkram_node *pkram_find_node(const char *name)
+{
+	struct pkram_node *node;
+
+	lockdep_assert_held(&pkram_mutex);
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (!strcmp(node->meta->name, name))
+			return node;
+	return NULL;
+}
+
+/* Compute and store the checksum of a metadata page. */
+void pkram_meta_seal(void *page)
+{
+	struct pkram_meta_hdr *hdr = page;
+
+	hdr->magic = PKRAM_META_MAGIC;
+	hdr->version = PKRAM_META_VERSION;
+	hdr->crc = 0;
+	hdr->crc = __crc32c_le(~0, page, PAGE_SIZE);
+}
+
+/* Check the header and checksum of a metadata page of the given type. */
+bool pkram_meta_check(const void *page, u16 type)
+{
+	const struct pkram_meta_hdr *hdr = page;
+	u32 crc;
+
+	if (hdr->magic != PKRAM_META_MAGIC || hdr->type != type ||
+	    hdr->version != PKRAM_META_VERSION || hdr->flags || hdr->reserved)
+		return false;
+	/* crc32c over the page with the crc field read as zero */
+	crc = __crc32c_le(~0, page, offsetof(struct pkram_meta_hdr, crc));
+	crc = __crc32c_le(crc, (const u8 *)"\0\0\0\0", sizeof(hdr->crc));
+	crc = __crc32c_le(crc, (const u8 *)page +
+			  offsetofend(struct pkram_meta_hdr, crc),
+			  PAGE_SIZE - offsetofend(struct pkram_meta_hdr, crc));
+	return crc == hdr->crc;
+}
+
+static void *pkram_alloc_meta(gfp_t gfp, u16 type)
+{
+	struct page *page;
+	struct pkram_meta_hdr *hdr;
+
+	page = alloc_page((gfp & GFP_RECLAIM_MASK) | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	hdr = page_address(page);
+	hdr->magic = PKRAM_META_MAGIC;
+	hdr->version = PKRAM_META_VERSION;
+	hdr->type = type;
+	return hdr;
+}
+
+/* Release everything a node holds, and the node itself. */
+void pkram_free_node(struct pkram_node *node)
+{
+	struct pkram_node_meta *meta = node->meta;
+	u64 obj_phys = meta->first_obj;
+
+	while (obj_phys) {
+		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
+
+		obj_phys = obj->hdr.next;
+		pkram_release_stream(obj->folios_head, node->incoming, true);
+		pkram_release_stream(obj->bytes_head, node->incoming, true);
+		pkram_free_meta_page(obj, node->incoming);
+	}
+	pkram_free_meta_page(meta, node->incoming);
+	kfree(node);
+}
+
+/**
+ * pkram_prepare_save - start saving a node
+ * @ps: the stream to set up
+ * @name: the node's name, 1 to %PKRAM_NAME_MAX characters of [A-Za-z0-9._:-]
+ * @gfp: allocation flags for metadata and byte-stream pages
+ *
+ * The node is invisible to loaders until pkram_finish_save(). End every
+ * successful call with pkram_finish_save() or pkram_discard_save().
+ *
+ * Context: Process context; may sleep if @gfp allows.
+ * Return: 0 on success; -EINVAL for a bad name; -EEXIST if a saved or
+ * incoming node has this name; -EBUSY if a node of this name is being saved
+ * or loaded, or if the kexec reboot path has started; -ENOMEM.
+ */
+int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
+{
+	struct pkram_node *node, *old;
+	struct pkram_node_meta *meta;
+	int err = 0;
+
+	if (!pkram_name_valid(name))
+		return -EINVAL;
+
+	node = kzalloc(sizeof(*node), gfp & GFP_RECLAIM_MASK);
+	meta = pkram_alloc_meta(gfp, PKRAM_META_NODE);
+	if (!node || !meta) {
+		kfree(node);
+		if (meta)
+			free_page((unsigned long)meta);
+		return -ENOMEM;
+	}
+	strscpy(meta->name, name, sizeof(meta->name));
+	meta->nr_meta = 1;
+	node->meta = meta;
+	node->state = PKRAM_SAVING;
+
+	mutex_lock(&pkram_mutex);
+	old = pkram_find_node(name);
+	if (pkram_finalizing)
+		err = -EBUSY;
+	else if (old)
+		err = (old->state == PKRAM_SAVING ||
+		       old->state == PKRAM_LOADING) ? -EBUSY : -EEXIST;
+	else
+		list_add_tail(&node->list, &pkram_nodes);
+	mutex_unlock(&pkram_mutex);
+
+	if (err) {
+		free_page((unsigned long)meta);
+		kfree(node);
+		return err;
+	}
+	memset(ps, 0, sizeof(*ps));
+	ps->gfp = gfp;
+	ps->node = node;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_prepare_save);
+
+/**
+ * pkram_prepare_save_obj - start a new object in a node being saved
+ * @ps: a stream set up by pkram_prepare_save()
+ * @flags: the streams the object has: %PKRAM_DATA_folios, %PKRAM_DATA_bytes
+ *	   or both
+ *
+ * Objects load in the order they were saved. End with
+ * pkram_finish_save_obj().
+ *
+ * Context: Process context; may sleep if the stream's gfp allows.
+ * Return: 0 on success; -EINVAL for bad @flags; -ENOMEM.
+ */
+int pkram_prepare_save_obj(struct pkram_stream *ps,
+			   enum pkram_data_flags flags)
+{
+	struct pkram_node_meta *meta = ps->node->meta;
+	struct pkram_obj_meta *obj;
+
+	if (!flags || (flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)))
+		return -EINVAL;
+	if (WARN_ON_ONCE(ps->node->state != PKRAM_SAVING || ps->obj))
+		return -EINVAL;
+
+	obj = pkram_alloc_meta(ps->gfp, PKRAM_META_OBJ);
+	if (!obj)
+		return -ENOMEM;
+	obj->flags = flags;
+	if (ps->last_obj)
+		ps->last_obj->hdr.next = virt_to_phys(obj);
+	else
+		meta->first_obj = virt_to_phys(obj);
+	ps->last_obj = obj;
+	ps->obj = obj;
+	meta->nr_objs++;
+	meta->nr_meta++;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_prepare_save_obj);
+
+/**
+ * pkram_finish_save_obj - finish the current object
+ * @ps: the stream
+ *
+ * Context: Any context.
+ */
+void pkram_finish_save_obj(struct pkram_stream *ps)
+{
+	WARN_ON_ONCE(!ps->obj);
+	ps->obj = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_finish_save_obj);
+
+/**
+ * pkram_finish_save - make a saved node visible and preserve it at kexec
+ * @ps: the stream
+ *
+ * On success the node is complete: it is preserved across the next kexec and
+ * can be loaded by name. On failure everything saved into the node has been
+ * dropped, as by pkram_discard_save().
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -EBUSY if the kexec reboot path has already started
+ * finalizing (the node would not be preserved).
+ */
+int pkram_finish_save(struct pkram_stream *ps)
+{
+	struct pkram_node *node = ps->node;
+	int err = 0;
+
+	WARN_ON_ONCE(ps->obj);
+	mutex_lock(&pkram_mutex);
+	if (pkram_finalizing)
+		err = -EBUSY;
+	else
+		node->state = PKRAM_SAVED;
+	mutex_unlock(&pkram_mutex);
+
+	if (err)
+		pkram_discard_save(ps);
+	else
+		ps->node = NULL;
+	return err;
+}
+EXPORT_SYMBOL_GPL(pkram_finish_save);
+
+/**
+ * pkram_discard_save - drop a node being saved
+ * @ps: the stream
+ *
+ * Drops the references taken on saved folios and frees all metadata.
+ *
+ * Context: Process context; may sleep.
+ */
+void pkram_discard_save(struct pkram_stream *ps)
+{
+	struct pkram_node *node = ps->node;
+
+	mutex_lock(&pkram_mutex);
+	list_del(&node->list);
+	mutex_unlock(&pkram_mutex);
+	pkram_free_node(node);
+	ps->node = NULL;
+	ps->obj = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_discard_save);
+
+/**
+ * pkram_prepare_load - start loading a node
+ * @ps: the stream to set up
+ * @name: the node's name
+ *
+ * A node can be loaded once, in the kernel that received it or, for testing,
+ * in the kernel that saved it. End with pkram_finish_load().
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -EINVAL for a bad name; -ENOENT if there is no such
+ * node; -EBUSY if it is being saved or loaded.
+ */
+int pkram_prepare_load(struct pkram_stream *ps, const char *name)
+{
+	struct pkram_node *node;
+	int err = 0;
+
+	if (!pkram_name_valid(name))
+		return -EINVAL;
+
+	mutex_lock(&pkram_mutex);
+	node = pkram_find_node(name);
+	if (!node)
+		err = -ENOENT;
+	else if (node->state == PKRAM_SAVING || node->state == PKRAM_LOADING)
+		err = -EBUSY;
+	else
+		node->state = PKRAM_LOADING;
+	mutex_unlock(&pkram_mutex);
+	if (err)
+		return err;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->node = node;
+	ps->next_obj = node->meta->first_obj;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_prepare_load);
+
+/**
+ * pkram_prepare_load_obj - move to the next object of a node being loaded
+ * @ps: a stream set up by pkram_prepare_load()
+ *
+ * Context: Any context.
+ * Return: 0 on success; -ENODATA if there are no more objects.
+ */
+int pkram_prepare_load_obj(struct pkram_stream *ps)
+{
+	struct pkram_obj_meta *obj;
+
+	if (WARN_ON_ONCE(ps->obj))
+		pkram_finish_load_obj(ps);
+	if (!ps->next_obj)
+		return -ENODATA;
+	obj = phys_to_virt(ps->next_obj);
+	ps->next_obj = obj->hdr.next;
+	ps->obj = obj;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
+
+/**
+ * pkram_finish_load_obj - finish the current object of a node being loaded
+ * @ps: the stream
+ *
+ * Whatever of the object was not loaded is freed.
+ *
+ * Context: Process context; may sleep.
+ */
+void pkram_finish_load_obj(struct pkram_stream *ps)
+{
+	struct pkram_obj_meta *obj = ps->obj;
+	bool incoming = ps->node->incoming;
+
+	if (WARN_ON_ONCE(!obj))
+		return;
+	pkram_release_stream(obj->folios_head, incoming, true);
+	pkram_release_stream(obj->bytes_head, incoming, true);
+	pkram_free_meta_page(obj, incoming);
+	ps->node->meta->first_obj = ps->next_obj;
+	ps->obj = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
+
+/**
+ * pkram_finish_load - finish loading a node
+ * @ps: the stream
+ *
+ * Whatever of the node was not loaded is freed, and the name can be used
+ * again.
+ *
+ * Context: Process context; may sleep.
+ */
+void pkram_finish_load(struct pkram_stream *ps)
+{
+	struct pkram_node *node = ps->node;
+
+	if (ps->obj)
+		pkram_finish_load_obj(ps);
+	node->meta->first_obj = ps->next_obj;
+	mutex_lock(&pkram_mutex);
+	list_del(&node->list);
+	mutex_unlock(&pkram_mutex);
+	pkram_free_node(node);
+	ps->node = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_finish_load);
+
+/**
+ * pkram_discard - free a node nobody is using
+ * @name: the node's name
+ *
+ * Frees an incoming node that was not loaded, or a saved outgoing node, and
+ * returns its memory to the page allocator.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -EINVAL for a bad name; -ENOENT if there is no such
+ * node; -EBUSY if it is being saved or loaded, or the kexec reboot path has
+ * started.
+ */
+int pkram_discard(const char *name)
+{
+	struct pkram_node *node;
+	int err = 0;
+
+	if (!pkram_name_valid(name))
+		return -EINVAL;
+
+	mutex_lock(&pkram_mutex);
+	node = pkram_find_node(name);
+	if (!node)
+		err = -ENOENT;
+	else if (pkram_finalizing || node->state == PKRAM_SAVING ||
+		 node->state == PKRAM_LOADING)
+		err = -EBUSY;
+	else
+		list_del(&node->list);
+	mutex_unlock(&pkram_mutex);
+	if (!err)
+		pkram_free_node(node);
+	return err;
+}
+EXPORT_SYMBOL_GPL(pkram_discard);
+
+/* Register a validated incoming node (boot.c). */
+int pkram_add_incoming(struct pkram_node_meta *meta)
+{
+	struct pkram_node *node;
+	int err = 0;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+	node->meta = meta;
+	node->incoming = true;
+	node->state = PKRAM_INCOMING;
+
+	mutex_lock(&pkram_mutex);
+	if (pkram_find_node(meta->name))
+		err = -EEXIST;
+	else
+		list_add_tail(&node->list, &pkram_nodes);
+	mutex_unlock(&pkram_mutex);
+	if (err)
+		kfree(node);
+	return err;
+}
+
+#ifdef CONFIG_PKRAM_KUNIT_TEST
+#include "tests/pkram-kunit.h"
+#endif

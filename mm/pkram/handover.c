@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM handover: turning the nodes to preserve into what the next kernel
+ * reads, in the kexec reboot path.
+ *
+ * Finalization links the preserved nodes by physical address, writes the
+ * sorted list of every preserved physical range (the only thing early boot
+ * of the next kernel needs), checksums every metadata page and writes the
+ * superblock, a small FDT, into the page whose address the next kernel gets
+ * as pkram=. Its cost is proportional to the metadata, not the data.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/libfdt.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+
+#include "internal.h"
+
+static struct page *pkram_sb_page;
+struct pkram_range *pkram_avoid;
+unsigned int pkram_nr_avoid;
+
+/* The page the next kernel's pkram= points to; 0 if PKRAM is off. */
+phys_addr_t pkram_sb_phys(void)
+{
+	return pkram_sb_page ? page_to_phys(pkram_sb_page) : 0;
+}
+
+static int __init pkram_sb_init(void)
+{
+	pkram_sb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return pkram_sb_page ? 0 : -ENOMEM;
+}
+core_initcall(pkram_sb_init);
+
+static bool pkram_node_preserved(struct pkram_node *node)
+{
+	return !node->dropped && (node->state == PKRAM_SAVED ||
+				  node->state == PKRAM_INCOMING);
+}
+
+static int pkram_banned_fn(u64 start, u64 end, void *arg)
+{
+	return pkram_kexec_banned(start, end) ? -EADDRINUSE : 0;
+}
+
+struct pkram_collect {
+	struct pkram_range *r;
+	unsigned long nr;
+	unsigned long max;
+};
+
+static int pkram_collect_fn(u64 start, u64 end, void *arg)
+{
+	struct pkram_collect *c = arg;
+
+	if (c->r) {
+		if (c->nr >= c->max)
+			return -EOVERFLOW;
+		c->r[c->nr].start = start;
+		c->r[c->nr].end = end;
+	}
+	c->nr++;
+	return 0;
+}
+
+static int pkram_range_cmp(const void *a, const void *b)
+{
+	const struct pkram_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/**
+ * pkram_merge_ranges - sort ranges and merge those that touch or overlap
+ * @r: the ranges
+ * @nr: how many
+ *
+ * Return: the number of ranges left in @r.
+ */
+unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr)
+{
+	unsigned long i, out = 0;
+
+	if (!nr)
+		return 0;
+	sort(r, nr, sizeof(*r), pkram_range_cmp, NULL);
+	for (i = 1; i < nr; i++) {
+		if (r[i].start < r[out].end)
+			pr_warn_once("a page is preserved twice (%#llx); it is handed out once\n",
+				     r[i].start);
+		if (r[i].start <= r[out].end)
+			r[out].end = max(r[out].end, r[i].end);
+		else
+			r[++out] = r[i];
+	}
+	return out + 1;
+}
+
+/**
+ * pkram_collect_ranges - every range the preserved nodes occupy
+ * @nr: set to the number of ranges returned
+ * @extra: room to leave at the end of the array for the caller
+ *
+ * Walks the saved and the unclaimed incoming nodes, metadata included.
+ * Caller holds pkram_mutex and frees the result with kvfree().
+ *
+ * Return: a sorted, merged array, or NULL (then *@nr is 0 if there is
+ * nothing to preserve, else allocation failed).
+ */
+struct pkram_range *pkram_collect_ranges(unsigned long *nr,
+					 unsigned long extra)
+{
+	struct pkram_collect c = { };
+	struct pkram_node *node;
+
+	lockdep_assert_held(&pkram_mutex);
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (pkram_node_preserved(node))
+			pkram_walk_node(node->meta, pkram_collect_fn, &c);
+	*nr = c.nr;
+	if (!c.nr)
+		return NULL;
+	c.max = c.nr + extra;
+	c.r = kvmalloc_array(c.max, sizeof(*c.r), GFP_KERNEL);
+	if (!c.r)
+		return NULL;
+	c.nr = 0;
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (pkram_node_preserved(node))
+			pkram_walk_node(node->meta, pkram_collect_fn, &c);
+	*nr = pkram_merge_ranges(c.r, c.nr);
+	return c.r;
+}
+
+/**
+ * pkram_hull - cover sorted ranges with at most @max ranges
+ * @r: sorted, disjoint ranges
+ * @nr: how many
+ * @hull: where to write the cover
+ * @max: the most ranges the cover may have, at least 1
+ *
+ * Keeps the @max - 1 largest gaps open, so the cover wastes as little
+ * memory as @max ranges allow. O(@nr * @max) in the worst case.
+ *
+ * Return: the number of ranges written to @hull.
+ */
+unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
+			struct pkram_range *hull, unsigned int max)
+{
+	unsigned int ngaps = 0, i, j, out = 0;
+	unsigned long k;
+	u64 start;
+
+	if (!nr || !max)
+		return 0;
+	/* hull[] first collects the largest gaps, as [end of one, start of next) */
+	for (k = 1; k < nr; k++) {
+		u64 len = r[k].start - r[k - 1].end;
+
+		if (ngaps == max - 1 &&
+		    (!ngaps || len <= hull[ngaps - 1].end - hull[ngaps - 1].start))
+			continue;
+		i = ngaps < max - 1 ? ngaps++ : ngaps - 1;
+		while (i && hull[i - 1].end - hull[i - 1].start < len) {
+			hull[i] = hull[i - 1];
+			i--;
+		}
+		hull[i].start = r[k - 1].end;
+		hull[i].end = r[k].start;
+	}
+	/* sort the kept gaps by address (few of them) */
+	for (i = 1; i < ngaps; i++)
+		for (j = i; j && hull[j - 1].start > hull[j].start; j--)
+			swap(hull[j - 1], hull[j]);
+	start = r[0].start;
+	for (i = 0; i < ngaps; i++) {
+		u64 gap_start = hull[i].start, gap_end = hull[i].end;
+
+		hull[out].start = start;
+		hull[out].end = gap_start;
+		out++;
+		start = gap_end;
+	}
+	hull[out].start = start;
+	hull[out].end = r[nr - 1].end;
+	return out + 1;
+}
+
+static void pkram_seal_node(struct pkram_node_meta *meta)
+{
+	u64 obj_phys = meta->first_obj;
+
+	while (obj_phys) {
+		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
+		u64 heads[2] = { obj->folios_head, obj->bytes_head };
+		int s;
+
+		for (s = 0; s < 2; s++) {
+			u64 link = heads[s];
+
+			while (link) {
+				struct pkram_link_meta *l = phys_to_virt(link);
+
+				link = l->hdr.next;
+				pkram_meta_seal(l);
+			}
+		}
+		obj_phys = obj->hdr.next;
+		pkram_meta_seal(obj);
+	}
+	pkram_meta_seal(meta);
+}
+
+static int pkram_write_sb(void *sb, u64 nodes, u64 ranges, u64 nr_ranges,
+			  u64 pages)
+{
+	int err;
+
+	err = fdt_create(sb, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(sb);
+	err = err ?: fdt_begin_node(sb, "");
+	err = err ?: fdt_property_string(sb, "compatible", PKRAM_COMPATIBLE);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NODES, nodes);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, ranges);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NR_RANGES, nr_ranges);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, pages);
+	err = err ?: fdt_end_node(sb);
+	err = err ?: fdt_finish(sb);
+	return err ? -EINVAL : 0;
+}
+
+/* Write the range list into freshly allocated pages; they are preserved too. */
+static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
+			      u64 *head)
+{
+	unsigned long m = 0, i, n = *nr, done = 0;
+	struct pkram_ranges_meta *prev = NULL;
+	struct page **pages;
+	int err = -ENOMEM;
+
+	/* each list page adds at most one range */
+	while (m * PKRAM_RANGES_PER_PAGE < n + m)
+		m++;
+	pages = kvcalloc(m, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < m; i++) {
+		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!pages[i])
+			goto out;
+		r[n].start = page_to_phys(pages[i]);
+		r[n].end = r[n].start + PAGE_SIZE;
+		n++;
+	}
+	n = pkram_merge_ranges(r, n);
+
+	*head = 0;
+	for (i = 0; i < m; i++) {
+		struct pkram_ranges_meta *p = page_address(pages[i]);
+		unsigned long cnt = min(n - done, PKRAM_RANGES_PER_PAGE);
+
+		p->hdr.type = PKRAM_META_RANGES;
+		p->nr = cnt;
+		memcpy(p->r, &r[done], cnt * sizeof(*r));
+		done += cnt;
+		if (prev)
+			prev->hdr.next = page_to_phys(pages[i]);
+		else
+			*head = page_to_phys(pages[i]);
+		prev = p;
+	}
+	for (i = 0; i < m; i++)
+		pkram_meta_seal(page_address(pages[i]));
+	*nr = n;
+	err = 0;
+out:
+	if (err)
+		for (i = 0; i < m && pages[i]; i++)
+			__free_page(pages[i]);
+	kvfree(pages);
+	return err;
+}
+
+#define PKRAM_AVOID_MAX	32
+
+/**
+ * pkram_finalize - write the handover for the next kernel
+ *
+ * Called once, in the kexec reboot path. From here on new saves fail with
+ * -EBUSY; nodes still being saved or loaded are not preserved.
+ *
+ * Return: 0 on success (including when nothing is preserved), or a negative
+ * errno, in which case nothing is preserved.
+ */
+int pkram_finalize(void)
+{
+	struct pkram_node_meta *prev = NULL;
+	struct pkram_range *r = NULL;
+	struct pkram_node *node;
+	unsigned long nr, nodes = 0;
+	u64 first = 0, ranges = 0, pages = 0;
+	void *sb;
+	int err = 0;
+
+	if (!pkram_sb_page)
+		return 0;
+	sb = page_address(pkram_sb_page);
+
+	mutex_lock(&pkram_mutex);
+	pkram_finalizing = true;
+	list_for_each_entry(node, &pkram_nodes, list) {
+		if (!pkram_node_preserved(node)) {
+			pr_warn("node %s is still being %s: not preserved\n",
+				node->meta->name,
+				node->state == PKRAM_SAVING ? "saved" : "loaded");
+			continue;
+		}
+		if (pkram_walk_node(node->meta, pkram_banned_fn, NULL)) {
+			pr_err("node %s overlaps the loaded kexec kernel: not preserved\n",
+			       node->meta->name);
+			node->dropped = true;
+			continue;
+		}
+		if (prev)
+			prev->hdr.next = virt_to_phys(node->meta);
+		else
+			first = virt_to_phys(node->meta);
+		node->meta->hdr.next = 0;
+		prev = node->meta;
+		pages += node->meta->nr_pages;
+		nodes++;
+	}
+	memset(sb, 0, PAGE_SIZE);
+	if (!nodes)
+		goto out;
+
+	/* room for the superblock and the range list pages */
+	r = pkram_collect_ranges(&nr, 2);
+	if (!r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (nr + 2 > PKRAM_RANGES_PER_PAGE) {
+		struct pkram_range *big;
+		unsigned long room = nr + 2 + nr / (PKRAM_RANGES_PER_PAGE - 1) + 2;
+
+		big = kvmalloc_array(room, sizeof(*r), GFP_KERNEL);
+		if (!big) {
+			err = -ENOMEM;
+			goto out;
+		}
+		memcpy(big, r, nr * sizeof(*r));
+		kvfree(r);
+		r = big;
+	}
+	r[nr].start = page_to_phys(pkram_sb_page);
+	r[nr].end = r[nr].start + PAGE_SIZE;
+	nr = pkram_merge_ranges(r, nr + 1);
+	err = pkram_write_ranges(r, &nr, &ranges);
+	if (err)
+		goto out;
+
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (pkram_node_preserved(node))
+			pkram_seal_node(node->meta);
+
+	kfree(pkram_avoid);
+	pkram_avoid = kcalloc(PKRAM_AVOID_MAX, sizeof(*pkram_avoid), GFP_KERNEL);
+	if (pkram_avoid)
+		pkram_nr_avoid = pkram_hull(r, nr, pkram_avoid, PKRAM_AVOID_MAX);
+
+	err = pkram_write_sb(sb, first, ranges, nr, pages);
+	if (!err)
+		pr_info("preserving %lu node(s), %llu pages in %lu range(s)\n",
+			nodes, pages, nr);
+out:
+	if (err) {
+		memset(sb, 0, PAGE_SIZE);
+		pr_err("finalizing failed (%d): nothing is preserved across this kexec\n",
+		       err);
+	}
+	mutex_unlock(&pkram_mutex);
+	kvfree(r);
+	return err;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PKRAM internals: the on-memory handover format and the runtime state.
+ *
+ * Everything below "On-memory format" is an ABI between two kernels that may
+ * be different versions: change it only as Documentation/mm/pkram.rst says.
+ */
+#ifndef _MM_PKRAM_INTERNAL_H
+#define _MM_PKRAM_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/pkram.h>
+#include <linux/types.h>
+
+/* ---- On-memory format (version 1) ---- */
+
+#define PKRAM_COMPATIBLE	"linux,pkram-v1"
+#define PKRAM_META_MAGIC	0x4d524b50	/* "PKRM" */
+#define PKRAM_META_VERSION	1
+
+enum pkram_meta_type {
+	PKRAM_META_NODE = 1,
+	PKRAM_META_OBJ = 2,
+	PKRAM_META_LINK = 3,
+	PKRAM_META_RANGES = 4,
+};
+
+/*
+ * Every metadata page starts with this header. @crc is the crc32c of the
+ * whole page computed with @crc set to zero; @next chains pages of the same
+ * list by physical address (0 ends the list). Reserved fields are zero.
+ */
+struct pkram_meta_hdr {
+	u32 magic;
+	u32 crc;
+	u16 type;
+	u16 version;
+	u32 flags;
+	u64 next;
+	u64 reserved;
+};
+
+/* A node: one named set of objects. */
+struct pkram_node_meta {
+	struct pkram_meta_hdr hdr;	/* next: next node */
+	u64 first_obj;
+	u64 nr_objs;
+	u64 nr_folios;
+	u64 nr_pages;			/* pages in folio streams */
+	u64 nr_bytes;			/* bytes in byte streams */
+	u64 nr_meta;			/* metadata pages, this one included */
+	u32 flags;
+	u32 reserved;
+	char name[PKRAM_NAME_MAX + 1];
+};
+
+/* An object: a folio stream and a byte stream. */
+struct pkram_obj_meta {
+	struct pkram_meta_hdr hdr;	/* next: next object */
+	u64 folios_head;		/* first link page of the folio stream */
+	u64 bytes_head;			/* first link page of the byte stream */
+	u64 nr_folios;
+	u64 nr_pages;
+	u64 data_len;			/* bytes in the byte stream */
+	u32 flags;			/* enum pkram_data_flags */
+	u32 reserved;
+};
+
+/*
+ * A link page: a packed array of entries. An entry is one word
+ *   bits 63..12  physical address of the first folio
+ *   bits  5..0   folio order
+ *   bit   6      PKRAM_ENT_INDEX: the next word is the folio's index
+ *   bit   7      PKRAM_ENT_RUN:   the next word is N >= 2, the number of
+ *                folios of this order that follow each other physically
+ *                and by index
+ *   bits 11..8   reserved, zero
+ * followed by the optional index word, then the optional count word. A
+ * folio without PKRAM_ENT_INDEX has the index that follows the previous
+ * folio of the stream (0 for the first one).
+ */
+struct pkram_link_meta {
+	struct pkram_meta_hdr hdr;	/* next: next link page */
+	u32 nr_words;
+	u32 reserved;
+	u64 words[];
+};
+
+#define PKRAM_ENT_ORDER_MASK	0x3fULL
+#define PKRAM_ENT_INDEX		BIT_ULL(6)
+#define PKRAM_ENT_RUN		BIT_ULL(7)
+#define PKRAM_ENT_RSVD_MASK	0xf00ULL
+#define PKRAM_ENT_PHYS_MASK	(~0xfffULL)
+#define PKRAM_LINK_WORDS	\
+	((PAGE_SIZE - sizeof(struct pkram_link_meta)) / sizeof(u64))
+
+/* A preserved physical range, [start, end), page aligned. */
+struct pkram_range {
+	u64 start;
+	u64 end;
+};
+
+/* A page of the sorted, merged list of every preserved range. */
+struct pkram_ranges_meta {
+	struct pkram_meta_hdr hdr;	/* next: next page of the list */
+	u64 nr;
+	u64 reserved;
+	struct pkram_range r[];
+};
+
+#define PKRAM_RANGES_PER_PAGE	\
+	((PAGE_SIZE - sizeof(struct pkram_ranges_meta)) / \
+	 sizeof(struct pkram_range))
+
+/* Superblock FDT property names (all u64, big endian as FDT cells are). */
+#define PKRAM_FDT_NODES		"nodes"
+#define PKRAM_FDT_RANGES	"ranges"
+#define PKRAM_FDT_NR_RANGES	"nr-ranges"
+#define PKRAM_FDT_PAGES		"preserved-pages"
+
+/* Limits the incoming parser enforces on untrusted input. */
+#define PKRAM_MAX_NODES		4096
+
+/* ---- Runtime state ---- */
+
+enum pkram_node_state {
+	PKRAM_SAVING,
+	PKRAM_SAVED,
+	PKRAM_INCOMING,
+	PKRAM_LOADING,
+};
+
+/* A node as this kernel knows it; the node page is its metadata. */
+struct pkram_node {
+	struct list_head list;
+	enum pkram_node_state state;
+	bool incoming;			/* came from the previous kernel */
+	bool dropped;			/* not preserved: kexec conflict */
+	struct pkram_node_meta *meta;
+};
+
+/* core.c */
+extern struct mutex pkram_mutex;
+extern struct list_head pkram_nodes;
+extern bool pkram_finalizing;
+bool pkram_name_valid(const char *name);
+struct pkram_node *pkram_find_node(const char *name);
+void pkram_free_node(struct pkram_node *node);
+void pkram_meta_seal(void *page);
+bool pkram_meta_check(const void *page, u16 type);
+int pkram_add_incoming(struct pkram_node_meta *meta);
+
+/* stream.c */
+typedef int (*pkram_range_fn)(u64 start, u64 end, void *arg);
+int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
+		    void *arg);
+void pkram_release_stream(u64 head, bool incoming, bool put_data);
+void pkram_free_meta_page(void *page, bool incoming);
+struct folio *pkram_claim_folio(u64 phys, unsigned int order,
+				bool incoming);
+
+/* handover.c */
+struct pkram_range *pkram_collect_ranges(unsigned long *nr,
+					 unsigned long extra);
+bool pkram_kexec_banned(u64 start, u64 end);
+unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr);
+unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
+			struct pkram_range *hull, unsigned int max);
+phys_addr_t pkram_sb_phys(void);
+int pkram_finalize(void);
+extern struct pkram_range *pkram_avoid;
+extern unsigned int pkram_nr_avoid;
+
+/* boot.c */
+int pkram_parse_incoming(void);
+extern phys_addr_t pkram_incoming_sb;
+
+#endif /* _MM_PKRAM_INTERNAL_H */

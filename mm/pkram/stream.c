@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM streams: the folio and byte streams of an object.
+ *
+ * A stream is a chain of link pages holding packed entries (internal.h).
+ * Saving appends entries and merges a folio into the previous entry when it
+ * follows it physically and by index, so physically contiguous memory costs
+ * one entry however large it is. Loading walks the chain from its head and
+ * detaches each link page from the object as it enters it, so whatever was
+ * not handed out can always be released from the object's heads.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/highmem.h>
+#include <linux/memblock.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+#include "../internal.h"
+#include "internal.h"
+
+#define PKRAM_NO_LAST	UINT_MAX
+
+static unsigned int entry_words(u64 w)
+{
+	return 1 + !!(w & PKRAM_ENT_INDEX) + !!(w & PKRAM_ENT_RUN);
+}
+
+/* The count of folios an entry at @w describes. */
+static u64 entry_count(const u64 *w)
+{
+	if (!(w[0] & PKRAM_ENT_RUN))
+		return 1;
+	return w[(w[0] & PKRAM_ENT_INDEX) ? 2 : 1];
+}
+
+void pkram_free_meta_page(void *page, bool incoming)
+{
+	if (incoming) {
+		/* never free a page twice, even with corrupt metadata */
+		if (!WARN_ON_ONCE(!PageReserved(virt_to_page(page))))
+			free_reserved_page(virt_to_page(page));
+	} else
+		free_page((unsigned long)page);
+}
+
+/*
+ * Release one data folio of a stream: drop the reference PKRAM holds on an
+ * outgoing folio, or give an incoming (still reserved) one to the buddy
+ * allocator.
+ */
+static void pkram_release_data(u64 phys, unsigned int order, bool incoming)
+{
+	unsigned long i, nr = 1UL << order;
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+
+	if (!incoming) {
+		folio_put(page_folio(page));
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		/* never free a page twice, even with corrupt metadata */
+		if (WARN_ON_ONCE(!PageReserved(page + i)))
+			continue;
+		free_reserved_page(page + i);
+	}
+}
+
+/* Release the link chain starting at @head and, if @put_data, its data. */
+void pkram_release_stream(u64 head, bool incoming, bool put_data)
+{
+	while (head) {
+		struct pkram_link_meta *link = phys_to_virt(head);
+		unsigned int pos = 0;
+
+		while (put_data && pos < link->nr_words) {
+			u64 *w = &link->words[pos];
+			unsigned int order = w[0] & PKRAM_ENT_ORDER_MASK;
+			u64 i, n = entry_count(w);
+
+			for (i = 0; i < n; i++)
+				pkram_release_data((w[0] & PKRAM_ENT_PHYS_MASK) +
+						   (i << (order + PAGE_SHIFT)),
+						   order, incoming);
+			pos += entry_words(w[0]);
+			cond_resched();
+		}
+		head = link->hdr.next;
+		pkram_free_meta_page(link, incoming);
+	}
+}
+
+/**
+ * pkram_walk_node - report every physical range a node occupies
+ * @meta: the node
+ * @fn: called for each metadata page and each entry's data, [start, end)
+ * @arg: passed to @fn
+ *
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
+{
+	u64 obj_phys = meta->first_obj;
+	int err;
+
+	err = fn(virt_to_phys(meta), virt_to_phys(meta) + PAGE_SIZE, arg);
+	while (!err && obj_phys) {
+		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
+		u64 heads[2] = { obj->folios_head, obj->bytes_head };
+		int s;
+
+		err = fn(obj_phys, obj_phys + PAGE_SIZE, arg);
+		for (s = 0; s < 2 && !err; s++) {
+			u64 head = heads[s];
+
+			while (!err && head) {
+				struct pkram_link_meta *link = phys_to_virt(head);
+				unsigned int pos = 0;
+
+				err = fn(head, head + PAGE_SIZE, arg);
+				while (!err && pos < link->nr_words) {
+					u64 *w = &link->words[pos];
+					u64 start = w[0] & PKRAM_ENT_PHYS_MASK;
+					unsigned int order = w[0] &
+							     PKRAM_ENT_ORDER_MASK;
+
+					err = fn(start, start + (entry_count(w) <<
+						 (order + PAGE_SHIFT)), arg);
+					pos += entry_words(w[0]);
+				}
+				head = link->hdr.next;
+			}
+		}
+		obj_phys = obj->hdr.next;
+	}
+	return err;
+}
+
+/* ---- saving ---- */
+
+static u64 *pkram_stream_head(struct pkram_access *pa)
+{
+	struct pkram_obj_meta *obj = pa->ps->obj;
+
+	return pa->dtype == PKRAM_DATA_folios ? &obj->folios_head :
+						&obj->bytes_head;
+}
+
+/* Continue a stream another access already wrote to. */
+static void pkram_seek_tail(struct pkram_access *pa)
+{
+	u64 phys = *pkram_stream_head(pa);
+
+	while (phys) {
+		pa->link = phys_to_virt(phys);
+		phys = pa->link->hdr.next;
+	}
+	if (pa->link)
+		pa->pos = pa->link->nr_words;
+	pa->last = PKRAM_NO_LAST;
+}
+
+static int pkram_new_link(struct pkram_access *pa)
+{
+	struct pkram_link_meta *link;
+	struct page *page;
+
+	page = alloc_page((pa->ps->gfp & GFP_RECLAIM_MASK) | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	link = page_address(page);
+	link->hdr.magic = PKRAM_META_MAGIC;
+	link->hdr.version = PKRAM_META_VERSION;
+	link->hdr.type = PKRAM_META_LINK;
+	if (pa->link)
+		pa->link->hdr.next = virt_to_phys(link);
+	else
+		*pkram_stream_head(pa) = virt_to_phys(link);
+	pa->link = link;
+	pa->pos = 0;
+	pa->last = PKRAM_NO_LAST;
+	pa->ps->node->meta->nr_meta++;
+	return 0;
+}
+
+/*
+ * Append a folio to the stream. The first entry of each link page carries
+ * its index, so a link page can be decoded on its own.
+ */
+static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
+			unsigned long index)
+{
+	unsigned long nr = 1UL << order;
+	bool need_index;
+	int err;
+
+	if (pa->link && pa->last != PKRAM_NO_LAST && index == pa->next_index) {
+		u64 *w = &pa->link->words[pa->last];
+		u64 count = entry_count(w);
+
+		if ((w[0] & PKRAM_ENT_ORDER_MASK) == order &&
+		    (w[0] & PKRAM_ENT_PHYS_MASK) +
+		    (count << (order + PAGE_SHIFT)) == phys) {
+			if (w[0] & PKRAM_ENT_RUN) {
+				w[entry_words(w[0]) - 1]++;
+				goto done;
+			}
+			if (pa->pos < PKRAM_LINK_WORDS) {
+				w[0] |= PKRAM_ENT_RUN;
+				pa->link->words[pa->pos++] = 2;
+				goto done;
+			}
+		}
+	}
+
+	need_index = !pa->link || pa->last == PKRAM_NO_LAST ||
+		     index != pa->next_index;
+	if (!pa->link || pa->pos + 1 + need_index > PKRAM_LINK_WORDS) {
+		err = pkram_new_link(pa);
+		if (err)
+			return err;
+		need_index = true;
+	}
+	pa->last = pa->pos;
+	pa->link->words[pa->pos++] = phys | order |
+				     (need_index ? PKRAM_ENT_INDEX : 0);
+	if (need_index)
+		pa->link->words[pa->pos++] = index;
+done:
+	pa->link->nr_words = pa->pos;
+	pa->next_index = index + nr;
+	return 0;
+}
+
+static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
+{
+	struct pkram_stream *ps = pa->ps;
+
+	return pa->dtype == t && ps && ps->node && ps->obj &&
+	       (ps->obj->flags & t);
+}
+
+/**
+ * pkram_save_folio - preserve a folio in the current object
+ * @pa: a folio access (PKRAM_ACCESS(name, ps, folios)) of a node being saved
+ * @folio: the folio; its index (folio->index) is kept and returned on load
+ *
+ * Takes a reference on @folio: the caller may go on using it. The contents
+ * are preserved in place, as they are at kexec.
+ *
+ * Context: Process context; may sleep if the stream's gfp allows.
+ * Return: 0 on success; -EINVAL if the access or object has no folio
+ * stream; -EADDRINUSE if the folio lies where an already loaded kexec kernel
+ * will be copied (see Documentation/mm/pkram.rst); -ENOMEM.
+ */
+int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
+{
+	unsigned int order = folio_order(folio);
+	struct pkram_node_meta *meta;
+	u64 phys = PFN_PHYS(folio_pfn(folio));
+	int err;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || order > MAX_PAGE_ORDER)
+		return -EINVAL;
+	if (!pa->link && pa->ps->obj->folios_head)
+		pkram_seek_tail(pa);
+	if (pkram_kexec_banned(phys, phys + folio_size(folio))) {
+		pr_warn_ratelimited("folio at %pa lies in a loaded kexec segment; load the kernel after saving\n",
+				    &phys);
+		return -EADDRINUSE;
+	}
+
+	err = pkram_append(pa, phys, order, folio->index);
+	if (err)
+		return err;
+	folio_get(folio);
+	meta = pa->ps->node->meta;
+	meta->nr_folios++;
+	meta->nr_pages += folio_nr_pages(folio);
+	pa->ps->obj->nr_folios++;
+	pa->ps->obj->nr_pages += folio_nr_pages(folio);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_save_folio);
+
+/**
+ * pkram_write - append bytes to the byte stream of the current object
+ * @pa: a byte access (PKRAM_ACCESS(name, ps, bytes)) of a node being saved
+ * @buf: the data
+ * @count: its length; any length, including 0
+ *
+ * The bytes are copied into pages PKRAM allocates and preserves.
+ *
+ * Context: Process context; may sleep if the stream's gfp allows.
+ * Return: @count on success; -EINVAL if the access or object has no byte
+ * stream; -ENOMEM if nothing could be written, else the bytes written.
+ */
+ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
+{
+	size_t done = 0;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_bytes))
+		return -EINVAL;
+	if (!pa->link && pa->ps->obj->bytes_head) {
+		pkram_seek_tail(pa);
+		/* finish the last page of an earlier access */
+		pa->data_off = offset_in_page(pa->ps->obj->data_len);
+		if (pa->data_off) {
+			u64 *w = pa->link->words;
+			u64 phys;
+
+			/* the last page is the end of the last entry */
+			while (w + entry_words(w[0]) <
+			       &pa->link->words[pa->link->nr_words])
+				w += entry_words(w[0]);
+			phys = (w[0] & PKRAM_ENT_PHYS_MASK) +
+			       ((entry_count(w) - 1) << PAGE_SHIFT);
+			pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
+		}
+	}
+
+	while (done < count) {
+		size_t n;
+
+		if (!pa->data || pa->data_off == PAGE_SIZE) {
+			struct page *page;
+			gfp_t gfp = (pa->ps->gfp & GFP_RECLAIM_MASK) |
+				    __GFP_ZERO;
+			u64 phys;
+			int err;
+
+			page = alloc_page(gfp);
+			if (!page)
+				return done ? done : -ENOMEM;
+			phys = page_to_phys(page);
+			err = pkram_append(pa, phys, 0, pa->next_index);
+			if (err) {
+				__free_page(page);
+				return done ? done : err;
+			}
+			pa->data = page_folio(page);
+			pa->data_off = 0;
+		}
+		n = min_t(size_t, count - done, PAGE_SIZE - pa->data_off);
+		memcpy(folio_address(pa->data) + pa->data_off, buf + done, n);
+		pa->data_off += n;
+		done += n;
+		pa->ps->obj->data_len += n;
+		pa->ps->node->meta->nr_bytes += n;
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(pkram_write);
+
+/* ---- loading ---- */
+
+/*
+ * Turn preserved, memblock-reserved pages into a folio the caller owns:
+ * refcount 1, not reserved, compound of @order, counted as managed memory.
+ * A page that is no longer reserved was handed out already: refuse it.
+ */
+struct folio *pkram_claim_folio(u64 phys, unsigned int order, bool incoming)
+{
+	unsigned long i, nr = 1UL << order;
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+
+	if (!incoming)
+		return page_folio(page);	/* the reference PKRAM held */
+
+	for (i = 0; i < nr; i++)
+		if (!PageReserved(page + i))
+			return ERR_PTR(-EINVAL);
+	for (i = 0; i < nr; i++) {
+		__ClearPageReserved(page + i);
+		set_page_count(page + i, i ? 0 : 1);
+	}
+	if (order)
+		prep_compound_page(page, order);
+	adjust_managed_page_count(page, nr);
+	return page_folio(page);
+}
+
+/* Move to the next entry; false at the end of the stream. */
+static bool pkram_next_entry(struct pkram_access *pa)
+{
+	u64 *w;
+
+	while (!pa->link || pa->pos >= pa->link->nr_words) {
+		u64 *head = pkram_stream_head(pa);
+
+		if (pa->link)
+			pkram_free_meta_page(pa->link, pa->ps->node->incoming);
+		pa->link = NULL;
+		if (!*head)
+			return false;
+		pa->link = phys_to_virt(*head);
+		*head = pa->link->hdr.next;	/* detach: it is ours now */
+		pa->pos = 0;
+	}
+	w = &pa->link->words[pa->pos];
+	pa->run_phys = w[0] & PKRAM_ENT_PHYS_MASK;
+	pa->run_order = w[0] & PKRAM_ENT_ORDER_MASK;
+	pa->run_left = entry_count(w);
+	if (w[0] & PKRAM_ENT_INDEX)
+		pa->next_index = w[1];
+	pa->pos += entry_words(w[0]);
+	return true;
+}
+
+/* Hand out the next folio of the stream, or NULL at its end. */
+static struct folio *pkram_next_folio(struct pkram_access *pa,
+				      unsigned long *index)
+{
+	struct folio *folio;
+
+	if (!pa->run_left && !pkram_next_entry(pa))
+		return NULL;
+	folio = pkram_claim_folio(pa->run_phys, pa->run_order,
+				  pa->ps->node->incoming);
+	if (index)
+		*index = pa->next_index;
+	pa->next_index += 1UL << pa->run_order;
+	pa->run_phys += PAGE_SIZE << pa->run_order;
+	pa->run_left--;
+	return folio;
+}
+
+/**
+ * pkram_load_folio - take the next folio of the current object
+ * @pa: a folio access (PKRAM_ACCESS(name, ps, folios)) of a node being loaded
+ * @index: set to the index the folio had when it was saved
+ *
+ * Folios come back in the order they were saved, with their order. The
+ * caller owns the returned folio (refcount 1 for a folio that crossed a
+ * kexec) and frees it with folio_put().
+ *
+ * Context: Process context.
+ * Return: the folio; NULL at the end of the stream; ERR_PTR(-EINVAL) if the
+ * access has no folio stream or the entry is not a preserved page.
+ */
+struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index)
+{
+	if (!pkram_access_ok(pa, PKRAM_DATA_folios))
+		return ERR_PTR(-EINVAL);
+	return pkram_next_folio(pa, index);
+}
+EXPORT_SYMBOL_GPL(pkram_load_folio);
+
+/**
+ * pkram_read - read from the byte stream of the current object
+ * @pa: a byte access (PKRAM_ACCESS(name, ps, bytes)) of a node being loaded
+ * @buf: where to copy
+ * @count: the most to copy
+ *
+ * Pages of the stream are freed as they are consumed.
+ *
+ * Context: Process context.
+ * Return: the number of bytes copied, less than @count only at the end of
+ * the stream (0 there).
+ */
+size_t pkram_read(struct pkram_access *pa, void *buf, size_t count)
+{
+	size_t done = 0;
+
+	if (!pkram_access_ok(pa, PKRAM_DATA_bytes))
+		return 0;
+	if (!pa->started) {
+		pa->started = true;
+		pa->data_left = pa->ps->obj->data_len;
+	}
+
+	while (done < count && pa->data_left) {
+		size_t n;
+
+		if (!pa->data) {
+			struct folio *folio = pkram_next_folio(pa, NULL);
+
+			if (IS_ERR_OR_NULL(folio)) {
+				pr_err("byte stream of node %s ends early\n",
+				       pa->ps->node->meta->name);
+				pa->data_left = 0;
+				break;
+			}
+			pa->data = folio;
+			pa->data_off = 0;
+		}
+		n = min3(count - done, PAGE_SIZE - pa->data_off, pa->data_left);
+		memcpy(buf + done, folio_address(pa->data) + pa->data_off, n);
+		pa->data_off += n;
+		pa->data_left -= n;
+		done += n;
+		if (pa->data_off == PAGE_SIZE || !pa->data_left) {
+			folio_put(pa->data);
+			pa->data = NULL;
+		}
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(pkram_read);
+
+/**
+ * pkram_finish_access - end a folio or byte access
+ * @pa: the access
+ * @status_ok: false if the caller gives up early
+ *
+ * On a load, whatever the access did not consume is freed.
+ *
+ * Context: Process context; may sleep.
+ */
+void pkram_finish_access(struct pkram_access *pa, bool status_ok)
+{
+	struct pkram_node *node = pa->ps->node;
+	bool loading = node->state == PKRAM_LOADING;
+
+	if (!loading) {
+		pa->link = NULL;
+		pa->data = NULL;
+		return;
+	}
+	if (pa->data)
+		folio_put(pa->data);
+	pa->data = NULL;
+	while (pa->run_left) {
+		pkram_release_data(pa->run_phys, pa->run_order, node->incoming);
+		pa->run_phys += PAGE_SIZE << pa->run_order;
+		pa->run_left--;
+	}
+	if (pa->link) {
+		/* entries after pos in the detached link page */
+		pa->link->hdr.next = 0;
+		memmove(pa->link->words, &pa->link->words[pa->pos],
+			(pa->link->nr_words - pa->pos) * sizeof(u64));
+		pa->link->nr_words -= pa->pos;
+		pkram_release_stream(virt_to_phys(pa->link), node->incoming,
+				     true);
+		pa->link = NULL;
+	}
+}
+EXPORT_SYMBOL_GPL(pkram_finish_access);

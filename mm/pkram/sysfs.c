@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKRAM sysfs interface: /sys/kernel/pkram/
+ *
+ * See Documentation/ABI/testing/sysfs-kernel-pkram.
+ */
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/capability.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "internal.h"
+
+static const char * const pkram_state_names[] = {
+	[PKRAM_SAVING] = "saving",
+	[PKRAM_SAVED] = "saved",
+	[PKRAM_INCOMING] = "incoming",
+	[PKRAM_LOADING] = "loading",
+};
+
+static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	phys_addr_t sb = pkram_sb_phys();
+
+	return sysfs_emit(buf, "pkram=%#llx\n", (u64)sb);
+}
+static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
+
+/*
+ * One line per node:
+ *   direction name state objects folios pages bytes meta_pages
+ */
+static ssize_t nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct pkram_node *node;
+	int len = 0;
+
+	mutex_lock(&pkram_mutex);
+	list_for_each_entry(node, &pkram_nodes, list) {
+		struct pkram_node_meta *m = node->meta;
+
+		len += sysfs_emit_at(buf, len, "%s %s %s %llu %llu %llu %llu %llu\n",
+				     node->incoming ? "in" : "out", m->name,
+				     pkram_state_names[node->state],
+				     m->nr_objs, m->nr_folios, m->nr_pages,
+				     m->nr_bytes, m->nr_meta);
+	}
+	mutex_unlock(&pkram_mutex);
+	return len;
+}
+static struct kobj_attribute nodes_attr = __ATTR_RO(nodes);
+
+/* Discard every incoming node nobody has started to load. */
+static int pkram_discard_unclaimed(void)
+{
+	char name[PKRAM_NAME_MAX + 1];
+	struct pkram_node *node;
+	bool found;
+	int err = 0;
+
+	do {
+		found = false;
+		mutex_lock(&pkram_mutex);
+		list_for_each_entry(node, &pkram_nodes, list) {
+			if (node->state == PKRAM_INCOMING) {
+				strscpy(name, node->meta->name, sizeof(name));
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&pkram_mutex);
+		if (found)
+			err = pkram_discard(name);
+	} while (found && !err);
+	return err;
+}
+
+static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	char name[PKRAM_NAME_MAX + 2], *s;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (count > sizeof(name) - 1)
+		return -EINVAL;
+	strscpy(name, buf, min(count + 1, sizeof(name)));
+	s = strim(name);
+	if (!strcmp(s, "--all-unclaimed"))
+		err = pkram_discard_unclaimed();
+	else
+		err = pkram_discard(s);
+	return err ? err : count;
+}
+static struct kobj_attribute discard_attr = __ATTR_WO(discard);
+
+static struct attribute *pkram_attrs[] = {
+	&cmdline_attr.attr,
+	&nodes_attr.attr,
+	&discard_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group pkram_group = {
+	.attrs = pkram_attrs,
+};
+
+static int __init pkram_sysfs_init(void)
+{
+	struct kobject *kobj;
+	int err;
+
+	kobj = kobject_create_and_add("pkram", kernel_kobj);
+	if (!kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(kobj, &pkram_group);
+	if (err)
+		kobject_put(kobj);
+	return err;
+}
+late_initcall(pkram_sysfs_init);

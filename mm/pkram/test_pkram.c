@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_pkram: save pseudo-random data into PKRAM nodes and, after a kexec,
+ * verify every byte, folio order and index.
+ *
+ * Everything is derived from a seed, so the verifying kernel regenerates
+ * what the saving kernel wrote instead of trusting anything it finds:
+ *
+ *   modprobe test_pkram action=save   prefix=a seed=42 nodes=3
+ *   (kexec)
+ *   modprobe test_pkram action=verify prefix=a seed=42 nodes=3
+ *
+ * action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
+ * of them physically adjacent, so each is its own preserved range;
+ * action=verify-scatter checks it. The module's init returns 0 on success
+ * and an error otherwise, after printing "test_pkram: FAIL: <why>".
+ */
+#define pr_fmt(fmt) "test_pkram: " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pkram.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+static char *action = "save";
+module_param(action, charp, 0);
+MODULE_PARM_DESC(action, "save, verify, scatter or verify-scatter");
+static char *prefix = "test";
+module_param(prefix, charp, 0);
+MODULE_PARM_DESC(prefix, "node name prefix; nodes are <prefix>-<n>");
+static ulong seed = 1;
+module_param(seed, ulong, 0);
+MODULE_PARM_DESC(seed, "seed of everything saved");
+static uint nodes = 3;
+module_param(nodes, uint, 0);
+MODULE_PARM_DESC(nodes, "number of nodes");
+static uint objs = 4;
+module_param(objs, uint, 0);
+MODULE_PARM_DESC(objs, "objects per node");
+static uint max_folios = 48;
+module_param(max_folios, uint, 0);
+MODULE_PARM_DESC(max_folios, "most folios per object");
+static uint max_order = MAX_PAGE_ORDER;
+module_param(max_order, uint, 0);
+MODULE_PARM_DESC(max_order, "largest folio order");
+static uint max_bytes = 256 * 1024;
+module_param(max_bytes, uint, 0);
+MODULE_PARM_DESC(max_bytes, "longest byte stream");
+static uint scatter_mb = 64;
+module_param(scatter_mb, uint, 0);
+MODULE_PARM_DESC(scatter_mb, "MiB of scattered order-0 pages for action=scatter");
+
+#define FAIL(fmt, ...) ({ pr_err("FAIL: " fmt "\n", ##__VA_ARGS__); -EIO; })
+
+/* The content of word @i of page @pg of folio stream @key: cheap, all bytes. */
+static inline u64 pattern(u64 key, u64 pg, u64 i)
+{
+	u64 x = key ^ (pg * 0x9e3779b97f4a7c15ULL) ^ (i * 0xbf58476d1ce4e5b9ULL);
+
+	x ^= x >> 31;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 29);
+}
+
+static void fill_page(struct page *page, u64 key, u64 pg)
+{
+	u64 *p = kmap_local_page(page);
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / 8; i++)
+		p[i] = pattern(key, pg, i);
+	kunmap_local(p);
+}
+
+static bool check_page(struct page *page, u64 key, u64 pg)
+{
+	u64 *p = kmap_local_page(page);
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < PAGE_SIZE / 8 && ok; i++)
+		ok = p[i] == pattern(key, pg, i);
+	kunmap_local(p);
+	return ok;
+}
+
+/* Byte @off of byte stream @key; any chunking gives the same stream. */
+static void fill_bytes(u8 *buf, u64 key, u64 off, size_t len)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++, off++)
+		buf[j] = pattern(key, off >> 3, 0) >> ((off & 7) * 8);
+}
+
+/* What object @o of a node holds, drawn from the node's generator. */
+struct obj_plan {
+	enum pkram_data_flags flags;
+	unsigned int nr_folios;
+	size_t nr_bytes;
+};
+
+static void plan_obj(struct rnd_state *rs, unsigned int o, struct obj_plan *p)
+{
+	static const size_t lens[] = { 0, 1, 4095, 4096, 4097 };
+
+	/* object 0: folios only, 1: bytes only, then both; last: empty */
+	p->flags = o == 0 ? PKRAM_DATA_folios : o == 1 ? PKRAM_DATA_bytes :
+		   PKRAM_DATA_folios | PKRAM_DATA_bytes;
+	p->nr_folios = (p->flags & PKRAM_DATA_folios) ?
+		       prandom_u32_state(rs) % (max_folios + 1) : 0;
+	if (!(p->flags & PKRAM_DATA_bytes))
+		p->nr_bytes = 0;
+	else if (o < 2 + ARRAY_SIZE(lens))
+		p->nr_bytes = lens[(o + 1) % ARRAY_SIZE(lens)];
+	else
+		p->nr_bytes = prandom_u32_state(rs) % (max_bytes + 1);
+	if (o == objs - 1 && o > 2) {
+		p->nr_folios = 0;
+		p->nr_bytes = 0;
+	}
+}
+
+static unsigned int draw_order(struct rnd_state *rs)
+{
+	unsigned int r = prandom_u32_state(rs) % 16;
+	unsigned int order;
+
+	/* mostly small folios, some large, a few of the largest order */
+	order = r < 8 ? 0 : r < 12 ? 1 + r % 3 : r < 15 ? 4 + r % 5 : max_order;
+	return min(order, max_order);
+}
+
+/* Index of the next folio: usually follows on, sometimes jumps. */
+static unsigned long draw_index(struct rnd_state *rs, unsigned long next)
+{
+	return prandom_u32_state(rs) % 4 ? next : next + prandom_u32_state(rs);
+}
+
+static u64 node_seed(unsigned int n)
+{
+	return seed * 1000003ULL + n;
+}
+
+static int save_node(unsigned int n)
+{
+	struct pkram_stream ps;
+	struct rnd_state rs;
+	char name[PKRAM_NAME_MAX + 1];
+	unsigned int o, f;
+	u64 pg = 0;
+	u8 *buf;
+	int err;
+
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "%s-%u", prefix, n);
+	prandom_seed_state(&rs, node_seed(n));
+	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+	if (err) {
+		kfree(buf);
+		return FAIL("prepare_save %s: %d", name, err);
+	}
+	for (o = 0; o < objs && !err; o++) {
+		struct obj_plan p;
+		unsigned long index = 0;
+		size_t left;
+
+		plan_obj(&rs, o, &p);
+		err = pkram_prepare_save_obj(&ps, p.flags);
+		if (err)
+			break;
+		if (p.flags & PKRAM_DATA_folios) {
+			PKRAM_ACCESS(pa, &ps, folios);
+
+			for (f = 0; f < p.nr_folios && !err; f++) {
+				unsigned int order = draw_order(&rs);
+				struct folio *folio;
+				unsigned long i;
+
+				index = draw_index(&rs, index);
+				folio = folio_alloc(GFP_KERNEL, order);
+				if (!folio) {
+					err = -ENOMEM;
+					break;
+				}
+				for (i = 0; i < folio_nr_pages(folio); i++)
+					fill_page(folio_page(folio, i), node_seed(n),
+						  pg + i);
+				pg += folio_nr_pages(folio);
+				folio->index = index;
+				index += folio_nr_pages(folio);
+				err = pkram_save_folio(&pa, folio);
+				folio_put(folio);	/* PKRAM holds its own ref */
+			}
+			pkram_finish_access(&pa, !err);
+		}
+		if (!err && (p.flags & PKRAM_DATA_bytes)) {
+			PKRAM_ACCESS(pa, &ps, bytes);
+
+			for (left = p.nr_bytes; left && !err; ) {
+				size_t chunk = min_t(size_t, left,
+						     1 + prandom_u32_state(&rs) % PAGE_SIZE);
+				ssize_t w;
+
+				fill_bytes(buf, node_seed(n) ^ (o + 1),
+					   p.nr_bytes - left, chunk);
+				w = pkram_write(&pa, buf, chunk);
+				if (w != chunk)
+					err = w < 0 ? w : -EIO;
+				left -= chunk;
+			}
+			pkram_finish_access(&pa, !err);
+		}
+		pkram_finish_save_obj(&ps);
+	}
+	kfree(buf);
+	if (err) {
+		pkram_discard_save(&ps);
+		return FAIL("saving %s: %d", name, err);
+	}
+	err = pkram_finish_save(&ps);
+	if (err)
+		return FAIL("finish_save %s: %d", name, err);
+	pr_info("saved %s: %u objects, %llu pages\n", name, objs, pg);
+	return 0;
+}
+
+static int verify_node(unsigned int n)
+{
+	struct pkram_stream ps;
+	struct rnd_state rs;
+	char name[PKRAM_NAME_MAX + 1];
+	unsigned int o, f;
+	u8 *buf, *want;
+	u64 pg = 0;
+	int err;
+
+	snprintf(name, sizeof(name), "%s-%u", prefix, n);
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	want = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf || !want) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	prandom_seed_state(&rs, node_seed(n));
+	err = pkram_prepare_load(&ps, name);
+	if (err) {
+		err = FAIL("prepare_load %s: %d", name, err);
+		goto out_free;
+	}
+	for (o = 0; o < objs && !err; o++) {
+		struct obj_plan p;
+		unsigned long index = 0;
+
+		plan_obj(&rs, o, &p);
+		err = pkram_prepare_load_obj(&ps);
+		if (err) {
+			err = FAIL("%s: object %u missing: %d", name, o, err);
+			break;
+		}
+		if (p.flags & PKRAM_DATA_folios) {
+			PKRAM_ACCESS(pa, &ps, folios);
+
+			for (f = 0; f <= p.nr_folios && !err; f++) {
+				unsigned int order = f < p.nr_folios ? draw_order(&rs) : 0;
+				unsigned long got_index, i;
+				struct folio *folio;
+
+				if (f < p.nr_folios)
+					index = draw_index(&rs, index);
+				folio = pkram_load_folio(&pa, &got_index);
+				if (f == p.nr_folios) {
+					if (folio)
+						err = FAIL("%s/%u: extra folio", name, o);
+					break;
+				}
+				if (IS_ERR_OR_NULL(folio)) {
+					err = FAIL("%s/%u: folio %u missing (%ld)", name, o,
+						   f, PTR_ERR(folio));
+					break;
+				}
+				if (folio_order(folio) != order || got_index != index ||
+				    folio_ref_count(folio) != 1 ||
+				    PageReserved(&folio->page))
+					err = FAIL("%s/%u/%u: order %u/%u index %lu/%lu ref %d reserved %d",
+						   name, o, f, folio_order(folio), order,
+						   got_index, index, folio_ref_count(folio),
+						   PageReserved(&folio->page));
+				for (i = 0; !err && i < folio_nr_pages(folio); i++)
+					if (!check_page(folio_page(folio, i),
+							node_seed(n), pg + i))
+						err = FAIL("%s/%u/%u: data differs in page %lu",
+							   name, o, f, i);
+				pg += folio_nr_pages(folio);
+				index += folio_nr_pages(folio);
+				folio_put(folio);
+			}
+			pkram_finish_access(&pa, !err);
+		}
+		if (!err && (p.flags & PKRAM_DATA_bytes)) {
+			PKRAM_ACCESS(pa, &ps, bytes);
+			size_t left = p.nr_bytes, got;
+
+			/* read in chunks unrelated to how it was written */
+			while (left && !err) {
+				size_t chunk = min_t(size_t, left, 1000);
+
+				got = pkram_read(&pa, buf, chunk);
+				fill_bytes(want, node_seed(n) ^ (o + 1),
+					   p.nr_bytes - left, chunk);
+				if (got != chunk || memcmp(buf, want, chunk))
+					err = FAIL("%s/%u: byte stream differs", name, o);
+				left -= chunk;
+			}
+			if (!err && pkram_read(&pa, buf, 1))
+				err = FAIL("%s/%u: byte stream too long", name, o);
+			pkram_finish_access(&pa, !err);
+			/* keep the generator in step with save_node() */
+			for (left = p.nr_bytes; left; ) {
+				size_t chunk = min_t(size_t, left,
+						     1 + prandom_u32_state(&rs) % PAGE_SIZE);
+				left -= chunk;
+			}
+		}
+		pkram_finish_load_obj(&ps);
+	}
+	if (!err && pkram_prepare_load_obj(&ps) != -ENODATA)
+		err = FAIL("%s: extra object", name);
+	pkram_finish_load(&ps);
+	if (!err)
+		pr_info("verified %s: %u objects, %llu pages\n", name, objs, pg);
+out_free:
+	kfree(buf);
+	kfree(want);
+	return err;
+}
+
+static int scatter_save(void)
+{
+	unsigned long i, nr = (unsigned long)scatter_mb << (20 - PAGE_SHIFT);
+	struct pkram_stream ps;
+	char name[PKRAM_NAME_MAX + 1];
+	int err;
+	PKRAM_ACCESS(pa, &ps, folios);
+
+	snprintf(name, sizeof(name), "%s-scatter", prefix);
+	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+	if (err)
+		return FAIL("prepare_save %s: %d", name, err);
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios);
+	for (i = 0; i < nr && !err; i++) {
+		/* keep the first page of a pair, free its neighbour */
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+
+		if (!page) {
+			err = -ENOMEM;
+			break;
+		}
+		split_page(page, 1);
+		__free_page(page + 1);
+		page->index = i;
+		((u64 *)page_address(page))[0] = pattern(seed, i, 0);
+		((u64 *)page_address(page))[PAGE_SIZE / 8 - 1] = pattern(seed, i, 1);
+		err = pkram_save_folio(&pa, page_folio(page));
+		put_page(page);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	pkram_finish_access(&pa, !err);
+	if (!err)
+		pkram_finish_save_obj(&ps);
+	if (err) {
+		pkram_discard_save(&ps);
+		return FAIL("scatter save after %lu pages: %d", i, err);
+	}
+	err = pkram_finish_save(&ps);
+	if (err)
+		return FAIL("finish_save %s: %d", name, err);
+	pr_info("saved %s: %lu scattered pages\n", name, nr);
+	return 0;
+}
+
+static int scatter_verify(void)
+{
+	unsigned long i = 0, idx, nr = (unsigned long)scatter_mb << (20 - PAGE_SHIFT);
+	unsigned long prev_pfn = 0;
+	struct pkram_stream ps;
+	struct folio *folio;
+	char name[PKRAM_NAME_MAX + 1];
+	int err;
+	PKRAM_ACCESS(pa, &ps, folios);
+
+	snprintf(name, sizeof(name), "%s-scatter", prefix);
+	err = pkram_prepare_load(&ps, name);
+	if (err)
+		return FAIL("prepare_load %s: %d", name, err);
+	err = pkram_prepare_load_obj(&ps);
+	while (!err && (folio = pkram_load_folio(&pa, &idx))) {
+		u64 *p;
+
+		if (IS_ERR(folio)) {
+			err = FAIL("scatter page %lu: %ld", i, PTR_ERR(folio));
+			break;
+		}
+		p = folio_address(folio);
+		if (idx != i || folio_order(folio) ||
+		    folio_pfn(folio) == prev_pfn + 1 ||
+		    p[0] != pattern(seed, i, 0) ||
+		    p[PAGE_SIZE / 8 - 1] != pattern(seed, i, 1))
+			err = FAIL("scatter page %lu (index %lu) differs", i, idx);
+		prev_pfn = folio_pfn(folio);
+		folio_put(folio);
+		i++;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	if (!err && i != nr)
+		err = FAIL("scatter: %lu of %lu pages", i, nr);
+	pkram_finish_access(&pa, !err);
+	if (ps.obj)
+		pkram_finish_load_obj(&ps);
+	pkram_finish_load(&ps);
+	if (!err)
+		pr_info("verified %s: %lu scattered pages\n", name, nr);
+	return err;
+}
+
+static int __init test_pkram_init(void)
+{
+	unsigned int n;
+	int err = 0;
+
+	if (!strcmp(action, "scatter"))
+		err = scatter_save();
+	else if (!strcmp(action, "verify-scatter"))
+		err = scatter_verify();
+	else if (!strcmp(action, "save"))
+		for (n = 0; n < nodes && !err; n++)
+			err = save_node(n);
+	else if (!strcmp(action, "verify"))
+		for (n = 0; n < nodes && !err; n++)
+			err = verify_node(n);
+	else
+		err = FAIL("unknown action %s", action);
+	if (!err)
+		pr_info("PASS: %s prefix=%s seed=%lu\n", action, prefix, seed);
+	return err;
+}
+
+static void __exit test_pkram_exit(void)
+{
+}
+
+module_init(test_pkram_init);
+module_exit(test_pkram_exit);
+MODULE_DESCRIPTION("PKRAM kexec test module");
+MODULE_LICENSE("GPL");

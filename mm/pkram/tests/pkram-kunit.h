@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests for PKRAM within one boot: the format helpers, the API and its
+ * error codes, and concurrent savers. Included at the end of core.c.
+ *
+ * Nodes saved here are loaded or discarded before each test ends, so nothing
+ * these tests create crosses a kexec.
+ */
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/completion.h>
+
+static void pkram_test_names(struct kunit *test)
+{
+	char long_name[PKRAM_NAME_MAX + 2];
+
+	KUNIT_EXPECT_TRUE(test, pkram_name_valid("a"));
+	KUNIT_EXPECT_TRUE(test, pkram_name_valid("hv-deposited_0.1:x"));
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid(""));
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid(NULL));
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid("a b"));
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid("a/b"));
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid("caf\xc3\xa9"));
+	memset(long_name, 'x', sizeof(long_name));
+	long_name[PKRAM_NAME_MAX] = '\0';
+	KUNIT_EXPECT_TRUE(test, pkram_name_valid(long_name));
+	long_name[PKRAM_NAME_MAX] = 'x';
+	long_name[PKRAM_NAME_MAX + 1] = '\0';
+	KUNIT_EXPECT_FALSE(test, pkram_name_valid(long_name));
+}
+
+static void pkram_test_seal(struct kunit *test)
+{
+	struct pkram_link_meta *link = (void *)get_zeroed_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	link->hdr.type = PKRAM_META_LINK;
+	link->nr_words = 1;
+	link->words[0] = 0x1234000;
+	pkram_meta_seal(link);
+	KUNIT_EXPECT_TRUE(test, pkram_meta_check(link, PKRAM_META_LINK));
+	KUNIT_EXPECT_FALSE(test, pkram_meta_check(link, PKRAM_META_OBJ));
+	link->words[100] ^= 1 << 3;	/* one bit, far from the header */
+	KUNIT_EXPECT_FALSE(test, pkram_meta_check(link, PKRAM_META_LINK));
+	link->words[100] ^= 1 << 3;
+	KUNIT_EXPECT_TRUE(test, pkram_meta_check(link, PKRAM_META_LINK));
+	link->hdr.reserved = 1;
+	KUNIT_EXPECT_FALSE(test, pkram_meta_check(link, PKRAM_META_LINK));
+	free_page((unsigned long)link);
+}
+
+static void pkram_test_merge_hull(struct kunit *test)
+{
+	struct pkram_range r[] = {
+		{ 0x9000, 0xa000 }, { 0x1000, 0x2000 }, { 0x2000, 0x3000 },
+		{ 0x20000, 0x21000 }, { 0x5000, 0x6000 },
+	};
+	struct pkram_range hull[3];
+	unsigned long n;
+
+	n = pkram_merge_ranges(r, ARRAY_SIZE(r));
+	KUNIT_ASSERT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ(test, r[0].start, 0x1000);
+	KUNIT_EXPECT_EQ(test, r[0].end, 0x3000);
+	KUNIT_EXPECT_EQ(test, r[3].start, 0x20000);
+
+	/* two largest gaps stay open: 0xa000-0x20000 and 0x3000-0x5000 */
+	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 3), 3);
+	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
+	KUNIT_EXPECT_EQ(test, hull[0].end, 0x3000);
+	KUNIT_EXPECT_EQ(test, hull[1].start, 0x5000);
+	KUNIT_EXPECT_EQ(test, hull[1].end, 0xa000);
+	KUNIT_EXPECT_EQ(test, hull[2].start, 0x20000);
+	KUNIT_EXPECT_EQ(test, hull[2].end, 0x21000);
+	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 1), 1);
+	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
+	KUNIT_EXPECT_EQ(test, hull[0].end, 0x21000);
+}
+
+static void pkram_test_errors(struct kunit *test)
+{
+	struct pkram_stream ps, ps2;
+	struct folio *folio;
+
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps, "bad name", GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, "kunit-none"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-none"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pkram_discard(""), -EINVAL);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-err", GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, "kunit-err", GFP_KERNEL),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-err"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 4), -EINVAL);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		folio = folio_alloc(GFP_KERNEL, 0);
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		/* the object has no folio stream */
+		KUNIT_EXPECT_EQ(test, pkram_save_folio(&pa, folio), -EINVAL);
+		folio_put(folio);
+	}
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_write(&pa, "x", 1), 1);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, "kunit-err", GFP_KERNEL),
+			-EEXIST);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, "kunit-err"), 0);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-err"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-err"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	pkram_finish_load_obj(&ps);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load_obj(&ps), -ENODATA);
+	pkram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, "kunit-err"), -ENOENT);
+}
+
+/* Save folios, check the encoding, load them back in the same boot. */
+static void pkram_test_roundtrip(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 0, 3, 0, MAX_PAGE_ORDER, 1 };
+	struct folio *folios[ARRAY_SIZE(orders)], *got;
+	unsigned long index[ARRAY_SIZE(orders)], idx;
+	struct pkram_stream ps;
+	struct pkram_link_meta *link;
+	char buf[100], rbuf[100];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-rt", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < ARRAY_SIZE(orders); i++) {
+			folios[i] = folio_alloc(GFP_KERNEL, orders[i]);
+			KUNIT_ASSERT_NOT_NULL(test, folios[i]);
+			index[i] = i == 1 ? 1 : i * 1000;
+			folios[i]->index = index[i];
+			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folios[i]), 0);
+			/* saving takes a reference */
+			KUNIT_EXPECT_EQ(test, folio_ref_count(folios[i]), 2);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = i * 7;
+		KUNIT_EXPECT_EQ(test, pkram_write(&pa, buf, sizeof(buf)),
+				sizeof(buf));
+		pkram_finish_access(&pa, true);
+	}
+	/* first entry carries its index; the second follows on (no index) */
+	link = phys_to_virt(ps.obj->folios_head);
+	KUNIT_EXPECT_TRUE(test, link->words[0] & PKRAM_ENT_INDEX);
+	KUNIT_EXPECT_FALSE(test, link->words[2] & PKRAM_ENT_INDEX);
+	KUNIT_EXPECT_EQ(test, ps.node->meta->nr_folios, ARRAY_SIZE(orders));
+	KUNIT_EXPECT_EQ(test, ps.obj->data_len, sizeof(buf));
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, "kunit-rt"), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < ARRAY_SIZE(orders); i++) {
+			got = pkram_load_folio(&pa, &idx);
+			KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(got));
+			KUNIT_EXPECT_PTR_EQ(test, got, folios[i]);
+			KUNIT_EXPECT_EQ(test, idx, index[i]);
+			KUNIT_EXPECT_EQ(test, folio_order(got), orders[i]);
+			folio_put(got);		/* PKRAM's reference */
+			folio_put(folios[i]);	/* ours */
+		}
+		KUNIT_EXPECT_NULL(test, pkram_load_folio(&pa, &idx));
+		pkram_finish_access(&pa, true);
+	}
+	{
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_read(&pa, rbuf, 30), 30);
+		KUNIT_EXPECT_EQ(test, pkram_read(&pa, rbuf + 30, 1000), 70);
+		KUNIT_EXPECT_EQ(test, pkram_read(&pa, rbuf, 1), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, rbuf, sizeof(buf)), 0);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load_obj(&ps);
+	pkram_finish_load(&ps);
+}
+
+/* Physically contiguous folios in index order cost one entry. */
+static void pkram_test_runs(struct kunit *test)
+{
+	struct pkram_stream ps;
+	struct pkram_link_meta *link;
+	struct page *pages;
+	unsigned int i;
+
+	pages = alloc_pages(GFP_KERNEL, 4);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	split_page(pages, 4);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-run", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < 16; i++) {
+			pages[i].index = 100 + i;
+			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa,
+						page_folio(&pages[i])), 0);
+			put_page(&pages[i]);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	link = phys_to_virt(ps.obj->folios_head);
+	/* entry, index, count */
+	KUNIT_EXPECT_EQ(test, link->nr_words, 3);
+	KUNIT_EXPECT_TRUE(test, link->words[0] & PKRAM_ENT_RUN);
+	KUNIT_EXPECT_EQ(test, link->words[1], 100);
+	KUNIT_EXPECT_EQ(test, link->words[2], 16);
+	pkram_finish_save_obj(&ps);
+	pkram_discard_save(&ps);	/* drops the last references */
+}
+
+struct pkram_test_thread {
+	struct completion done;
+	int id;
+	int err;
+};
+
+static int pkram_test_saver(void *arg)
+{
+	struct pkram_test_thread *t = arg;
+	struct pkram_stream ps;
+	char name[32];
+	int i, round, err = 0;
+
+	snprintf(name, sizeof(name), "kunit-thr-%d", t->id);
+	for (round = 0; round < 20 && !err; round++) {
+		err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+		if (err)
+			break;
+		err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios);
+		if (!err) {
+			PKRAM_ACCESS(pa, &ps, folios);
+
+			for (i = 0; i < 32 && !err; i++) {
+				struct folio *f = folio_alloc(GFP_KERNEL, i % 3);
+
+				if (!f) {
+					err = -ENOMEM;
+					break;
+				}
+				err = pkram_save_folio(&pa, f);
+				folio_put(f);
+			}
+			pkram_finish_access(&pa, !err);
+			pkram_finish_save_obj(&ps);
+		}
+		if (err) {
+			pkram_discard_save(&ps);
+			break;
+		}
+		err = pkram_finish_save(&ps);
+		if (!err)
+			err = round % 2 ? pkram_discard(name) :
+			      pkram_prepare_load(&ps, name);
+		if (!err && !(round % 2))
+			pkram_finish_load(&ps);
+	}
+	t->err = err;
+	complete(&t->done);
+	return 0;
+}
+
+static void pkram_test_concurrent(struct kunit *test)
+{
+	struct pkram_test_thread t[4];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		init_completion(&t[i].done);
+		t[i].id = i;
+		t[i].err = -EINPROGRESS;
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(pkram_test_saver, &t[i],
+							    "pkram-kunit/%d", i)));
+	}
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		wait_for_completion(&t[i].done);
+		KUNIT_EXPECT_EQ(test, t[i].err, 0);
+	}
+}
+
+static struct kunit_case pkram_test_cases[] = {
+	KUNIT_CASE(pkram_test_names),
+	KUNIT_CASE(pkram_test_seal),
+	KUNIT_CASE(pkram_test_merge_hull),
+	KUNIT_CASE(pkram_test_errors),
+	KUNIT_CASE(pkram_test_roundtrip),
+	KUNIT_CASE(pkram_test_runs),
+	KUNIT_CASE(pkram_test_concurrent),
+	{}
+};
+
+static struct kunit_suite pkram_test_suite = {
+	.name = "pkram",
+	.test_cases = pkram_test_cases,
+};
+kunit_test_suite(pkram_test_suite);
