@@ -1,0 +1,50 @@
+# Shell helpers for PKRAM vmtest scenarios; copied into the guest as
+# /root/pkram-lib.sh by `--add tests/vm/include/pkram-lib.sh`.
+
+# meminfo FIELD: the value in kB
+meminfo() {
+	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+}
+
+# tp ARGS...: run the test module once (it does its work in init)
+tp() {
+	echo "test_pkram: modprobe $*"
+	modprobe test_pkram "$@" || vm-fail "test_pkram $* failed (dmesg: $(dmesg | grep 'test_pkram: FAIL' | tail -1))"
+	rmmod test_pkram || vm-fail "rmmod test_pkram failed"
+}
+
+# node_field NAME COLUMN: a column of /sys/kernel/pkram/nodes for one node
+#   columns: 1 dir 2 name 3 state 4 objects 5 folios 6 pages 7 bytes 8 meta
+node_field() {
+	awk -v n="$1" -v c="$2" '$2 == n { print $c }' /sys/kernel/pkram/nodes
+}
+
+# expect_node NAME DIR STATE
+expect_node() {
+	line=$(awk -v n="$1" '$2 == n' /sys/kernel/pkram/nodes)
+	[ -n "$line" ] || vm-fail "node $1 missing; nodes: $(cat /sys/kernel/pkram/nodes)"
+	set -- "$1" "$2" "$3" $line
+	[ "$4" = "$2" ] && [ "$6" = "$3" ] ||
+		vm-fail "node $1: want $2 $3, got: $line"
+}
+
+# record_memtotal: remember MemTotal of a boot with nothing preserved
+record_memtotal() {
+	meminfo MemTotal >/root/memtotal.kb
+}
+
+# check_memtotal WHAT: MemTotal within 1 MiB of the recorded one
+check_memtotal() {
+	want=$(cat /root/memtotal.kb)
+	got=$(meminfo MemTotal)
+	d=$((got - want)); [ "$d" -lt 0 ] && d=$((-d))
+	echo "pkram-test: MemTotal $got kB, first boot $want kB ($1)"
+	[ "$d" -le 1024 ] || vm-fail "MemTotal $got kB differs from $want kB by $d kB ($1)"
+}
+
+# no_pkram_errors: the kernel logged no pkram error
+no_pkram_errors() {
+	if dmesg | grep -E 'pkram: .*(invalid|damaged|nothing is preserved|not preserved|fail)'; then
+		vm-fail "pkram logged an error"
+	fi
+}

@@ -1,0 +1,24 @@
+# 1 GiB preserved as 262,144 non-contiguous order-0 pages in a 4 GiB guest:
+# every page its own preserved range. The next kernel must reserve them all
+# in early boot (no per-page memblock_reserve, no array resize), boot, and
+# hand every page back with its contents.
+# vmtest-args: --mem 4G --timeout 900 --add tests/vm/include/pkram-lib.sh
+# expect: pass
+. /root/pkram-lib.sh
+case $PKRAM_STAGE in
+1)
+	record_memtotal
+	tp action=scatter prefix=big seed=5 scatter_mb=1024
+	vm-kexec
+	;;
+2)
+	no_pkram_errors
+	line=$(dmesg | grep 'pkram: reserved')
+	echo "pkram-test: $line"
+	ranges=$(echo "$line" | sed -n 's/.* in \([0-9]*\) ranges.*/\1/p')
+	[ "${ranges:-0}" -ge 262144 ] || vm-fail "expected >= 262144 ranges: $line"
+	tp action=verify-scatter prefix=big seed=5 scatter_mb=1024
+	check_memtotal "after loading 1 GiB of scattered pages"
+	vm-pass "262144 scattered pages preserved and verified"
+	;;
+esac
