@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pkramctl: the commands, their options and the sysfs access.
+ *
+ * A command is an entry of cmds[]: name, synopsis, help and a handler that
+ * gets its arguments after the command name. To add one (e.g. the planned
+ * FDT snapshot "dump"), write the handler and add the entry; the option
+ * parser and --help come for free.
+ */
+#define _GNU_SOURCE	/* asprintf */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pkramctl.h"
+
+#ifndef PKRAMCTL_VERSION
+#define PKRAMCTL_VERSION "0.1"
+#endif
+
+#define FILE_MAX	(1 << 20)	/* larger sysfs files are garbage */
+#define HELP_SHOWN	(-1)		/* parse_args: --help was printed */
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		  char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct cmd cmds[];
+
+static void errmsg(struct pkramctl *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void errmsg(struct pkramctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pkramctl: ", ctx->err);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ctx->err);
+}
+
+/* ------------------------------------------------------------ defaults */
+
+static int real_exec(struct pkramctl *ctx, char *const argv[])
+{
+	(void)ctx;
+	execvp(argv[0], argv);
+	return -errno;
+}
+
+static int real_write_file(const char *path, const char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);	/* sysfs: one write, one store() */
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+void pkramctl_init(struct pkramctl *ctx, FILE *out, FILE *err)
+{
+	const char *s;
+
+	memset(ctx, 0, sizeof(*ctx));
+	s = getenv("PKRAMCTL_SYSFS");
+	ctx->sysfs = s && *s ? s : PKRAMCTL_SYSFS_DEFAULT;
+	s = getenv("PKRAMCTL_PROC_CMDLINE");
+	ctx->proc_cmdline = s && *s ? s : PKRAMCTL_PROC_CMDLINE;
+	ctx->out = out;
+	ctx->err = err;
+	ctx->exec = real_exec;
+	ctx->write_file = real_write_file;
+}
+
+/* --------------------------------------------------------------- files */
+
+/* Read a whole (small) file into a malloc()ed, NUL-terminated buffer. */
+static int read_file(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+	int fd, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb = cap >= FILE_MAX ? NULL : realloc(buf, cap * 2 + 1);
+
+			if (!nb) {
+				err = cap >= FILE_MAX ? -EFBIG : -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+		len += n;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static char *sysfs_path(struct pkramctl *ctx, const char *file)
+{
+	size_t n = strlen(ctx->sysfs) + strlen(file) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", ctx->sysfs, file);
+	return p;
+}
+
+/* Exit status 2 unless the PKRAM sysfs directory is there. */
+static int check_sysfs(struct pkramctl *ctx)
+{
+	struct stat st;
+	int err = 0;
+
+	if (stat(ctx->sysfs, &st))
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	if (!err)
+		return 0;
+	if (err == ENOENT || err == ENOTDIR)
+		errmsg(ctx, "this kernel has no PKRAM (CONFIG_PKRAM): %s not found",
+		       ctx->sysfs);
+	else
+		errmsg(ctx, "cannot access %s: %s", ctx->sysfs, strerror(err));
+	return PKRAMCTL_EXIT_USAGE;
+}
+
+static void read_error(struct pkramctl *ctx, const char *path, int err)
+{
+	if (err == -EACCES || err == -EPERM)
+		errmsg(ctx, "cannot read %s: %s; run pkramctl as root", path,
+		       strerror(-err));
+	else if (err == -EFBIG)
+		errmsg(ctx, "cannot read %s: larger than %d bytes, not a PKRAM sysfs file",
+		       path, FILE_MAX);
+	else
+		errmsg(ctx, "cannot read %s: %s", path, strerror(-err));
+}
+
+/* Read a sysfs file of PKRAM; 0, or an exit status after a message. */
+static int read_sysfs(struct pkramctl *ctx, const char *file, char **buf,
+		      size_t *len)
+{
+	char *path;
+	int err;
+
+	err = check_sysfs(ctx);
+	if (err)
+		return err;
+	path = sysfs_path(ctx, file);
+	if (!path)
+		return errmsg(ctx, "out of memory"), PKRAMCTL_EXIT_FAIL;
+	err = read_file(path, buf, len);
+	if (err)
+		read_error(ctx, path, err);
+	free(path);
+	return err ? PKRAMCTL_EXIT_USAGE : 0;
+}
+
+static int load_nodes(struct pkramctl *ctx, struct pkram_node_list *list)
+{
+	char *buf, msg[512];
+	size_t len;
+	int err;
+
+	err = read_sysfs(ctx, "nodes", &buf, &len);
+	if (err)
+		return err;
+	err = pkram_parse_nodes(buf, len, list, msg, sizeof(msg));
+	free(buf);
+	if (err)
+		errmsg(ctx, "%s/nodes: %s", ctx->sysfs, msg);
+	return err ? PKRAMCTL_EXIT_USAGE : 0;
+}
+
+/* 0 and @arg/@phys set, or an exit status after a message. */
+static int load_cmdline(struct pkramctl *ctx, char *arg, size_t arglen,
+			uint64_t *phys)
+{
+	char *buf;
+	size_t len;
+	int err;
+
+	err = read_sysfs(ctx, "cmdline", &buf, &len);
+	if (err)
+		return err;
+	err = pkram_parse_cmdline_attr(buf, len, arg, arglen, phys);
+	free(buf);
+	if (err)
+		errmsg(ctx, "%s/cmdline: not a pkram=0x<address> line", ctx->sysfs);
+	return err ? PKRAMCTL_EXIT_USAGE : 0;
+}
+
+/* ------------------------------------------------------------- options */
+
+struct opt {
+	const char *name;	/* "--json" */
+	bool has_arg;
+	bool seen;
+	const char *arg;
+};
+
+static void cmd_usage(struct pkramctl *ctx, const struct cmd *cmd, FILE *f)
+{
+	(void)ctx;
+	fprintf(f, "Usage: pkramctl [--sysfs DIR] %s\n\n%s", cmd->synopsis,
+		cmd->help);
+}
+
+static int usage_error(struct pkramctl *ctx, const struct cmd *cmd,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int usage_error(struct pkramctl *ctx, const struct cmd *cmd,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(ctx->err, "pkramctl %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fprintf(ctx->err, "; see `pkramctl %s --help`\n", cmd->name);
+	return PKRAMCTL_EXIT_USAGE;
+}
+
+static struct opt *find_opt(struct opt *opts, const char *a, size_t n)
+{
+	for (; opts && opts->name; opts++)
+		if (strlen(opts->name) == n && !strncmp(opts->name, a, n))
+			return opts;
+	return NULL;
+}
+
+/*
+ * Options may come anywhere among the arguments ("--opt ARG" or
+ * "--opt=ARG"); "--" ends them. Positional arguments go to @pos (at most
+ * @max). Returns 0, HELP_SHOWN, or exit status 2 after a message.
+ */
+static int parse_args(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		      char **argv, struct opt *opts, const char **pos,
+		      int *npos, int max)
+{
+	bool dashdash = false;
+	int i;
+
+	*npos = 0;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		struct opt *o;
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			if (*npos == max)
+				return usage_error(ctx, cmd,
+						   "unexpected argument '%s'", a);
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cmd_usage(ctx, cmd, ctx->out);
+			return HELP_SHOWN;
+		}
+		eq = strchr(a, '=');
+		o = find_opt(opts, a, eq ? (size_t)(eq - a) : strlen(a));
+		if (!o)
+			return usage_error(ctx, cmd, "unknown option '%s'", a);
+		if (!o->has_arg && eq)
+			return usage_error(ctx, cmd,
+					   "option '%s' takes no value", o->name);
+		if (o->has_arg && !eq && i + 1 == argc)
+			return usage_error(ctx, cmd, "option '%s' needs a value",
+					   o->name);
+		o->seen = true;
+		if (o->has_arg)
+			o->arg = eq ? eq + 1 : argv[++i];
+	}
+	return 0;
+}
+
+/* parse_args() result to "go on" (0) or a final exit status (*status). */
+static bool parse_done(int err, int *status)
+{
+	if (!err)
+		return false;
+	*status = err == HELP_SHOWN ? PKRAMCTL_EXIT_OK : err;
+	return true;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int cmd_list(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		    char **argv)
+{
+	struct opt opts[] = { { .name = "--json" }, { 0 } };
+	struct pkram_node_list list;
+	int npos, status;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, NULL, &npos, 0),
+		       &status))
+		return status;
+	status = load_nodes(ctx, &list);
+	if (status)
+		return status;
+	if (opts[0].seen)
+		pkram_print_json(ctx->out, &list);
+	else
+		pkram_print_table(ctx->out, &list);
+	pkram_node_list_free(&list);
+	return PKRAMCTL_EXIT_OK;
+}
+
+static int no_such_node(struct pkramctl *ctx, const char *name)
+{
+	errmsg(ctx, "no node named %s; `pkramctl list` shows what is preserved",
+	       name);
+	return PKRAMCTL_EXIT_FAIL;
+}
+
+static int bad_name(struct pkramctl *ctx, const char *name)
+{
+	errmsg(ctx, "'%s' is not a valid node name (1-63 chars of [A-Za-z0-9._:-])",
+	       name);
+	return PKRAMCTL_EXIT_USAGE;
+}
+
+static int cmd_show(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		    char **argv)
+{
+	struct opt opts[] = { { .name = "--json" }, { 0 } };
+	const struct pkram_node_info *node;
+	struct pkram_node_list list;
+	const char *name;
+	int npos, status;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, &name, &npos, 1),
+		       &status))
+		return status;
+	if (!npos)
+		return usage_error(ctx, cmd, "missing node NAME");
+	if (!pkram_name_valid(name))
+		return bad_name(ctx, name);
+	status = load_nodes(ctx, &list);
+	if (status)
+		return status;
+	node = pkram_find_node(&list, name);
+	if (!node) {
+		status = no_such_node(ctx, name);
+	} else if (opts[0].seen) {
+		pkram_print_node_json(ctx->out, node);
+		fputc('\n', ctx->out);
+	} else {
+		pkram_print_node(ctx->out, node);
+	}
+	pkram_node_list_free(&list);
+	return status;
+}
+
+/*
+ * Map the errno of writing the discard file to a message and status; @what
+ * is the node name, or NULL for --all-unclaimed.
+ */
+static int discard_error(struct pkramctl *ctx, const char *path,
+			 const char *what, int err)
+{
+	switch (-err) {
+	case ENOENT:
+		if (access(path, F_OK))
+			break;
+		return what ? no_such_node(ctx, what) : PKRAMCTL_EXIT_OK;
+	case EBUSY:
+		if (!what)
+			errmsg(ctx, "an unclaimed node was claimed meanwhile and is in use; `pkramctl list` shows what is left");
+		else
+			errmsg(ctx, "node %s is in use (being saved or loaded); retry when its owner is done",
+			       what);
+		return PKRAMCTL_EXIT_FAIL;
+	case EPERM:
+	case EACCES:
+		errmsg(ctx, "discard needs root (CAP_SYS_ADMIN)");
+		return PKRAMCTL_EXIT_USAGE;
+	case EINVAL:
+		errmsg(ctx, "the kernel rejected '%s' as a node name",
+		       what ? what : "--all-unclaimed");
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	if (err == -ENOENT || err == -EISDIR || err == -ENOTDIR) {
+		errmsg(ctx, "cannot write %s: %s; is this a PKRAM sysfs directory?",
+		       path, strerror(-err));
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	errmsg(ctx, "discarding %s failed: %s", what ? what : "unclaimed nodes",
+	       strerror(-err));
+	return PKRAMCTL_EXIT_FAIL;
+}
+
+/*
+ * A named node must be in the list first: this gives the hint for a typo
+ * even where the kernel is not the one answering. A nodes file that cannot
+ * be parsed does not block a discard: the kernel decides then.
+ */
+static int discard_precheck(struct pkramctl *ctx, const char *name)
+{
+	struct pkram_node_list list;
+	char *path, *buf, msg[8];
+	size_t len;
+	int status = 0, err;
+
+	path = sysfs_path(ctx, "nodes");
+	if (!path)
+		return 0;
+	err = read_file(path, &buf, &len);
+	free(path);
+	if (err)
+		return 0;
+	if (!pkram_parse_nodes(buf, len, &list, msg, sizeof(msg))) {
+		if (!pkram_find_node(&list, name))
+			status = no_such_node(ctx, name);
+		pkram_node_list_free(&list);
+	}
+	free(buf);
+	return status;
+}
+
+static int cmd_discard(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		       char **argv)
+{
+	struct opt opts[] = { { .name = "--all-unclaimed" }, { 0 } };
+	const char *name, *what;
+	int npos, status, err;
+	char *path;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, &name, &npos, 1),
+		       &status))
+		return status;
+	if (npos == opts[0].seen)
+		return usage_error(ctx, cmd, "give a node NAME or --all-unclaimed%s",
+				   npos ? " (not both)" : "");
+	if (npos && !pkram_name_valid(name))
+		return bad_name(ctx, name);
+	status = check_sysfs(ctx);
+	if (!status && npos)
+		status = discard_precheck(ctx, name);
+	if (status)
+		return status;
+	what = npos ? name : "--all-unclaimed";
+	path = sysfs_path(ctx, "discard");
+	if (!path)
+		return errmsg(ctx, "out of memory"), PKRAMCTL_EXIT_FAIL;
+	err = ctx->write_file(path, what, strlen(what));
+	status = err ? discard_error(ctx, path, npos ? name : NULL, err) : 0;
+	free(path);
+	return status;
+}
+
+static int cmd_cmdline(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		       char **argv)
+{
+	char arg[64];
+	uint64_t phys;
+	int npos, status;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, NULL, NULL, &npos, 0),
+		       &status))
+		return status;
+	status = load_cmdline(ctx, arg, sizeof(arg), &phys);
+	if (status)
+		return status;
+	fprintf(ctx->out, "%s\n", arg);
+	return PKRAMCTL_EXIT_OK;
+}
+
+/* This kernel's command line from /proc/cmdline, or NULL after a message. */
+static char *proc_cmdline(struct pkramctl *ctx)
+{
+	size_t len;
+	char *buf;
+	int err;
+
+	err = read_file(ctx->proc_cmdline, &buf, &len);
+	if (err) {
+		read_error(ctx, ctx->proc_cmdline, err);
+		return NULL;
+	}
+	if (strlen(buf) != len) {
+		errmsg(ctx, "%s: contains a NUL byte", ctx->proc_cmdline);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+enum { KL_INITRD, KL_APPEND, KL_REUSE, KL_DRY_RUN };
+
+static int kexec_run(struct pkramctl *ctx, char **kargv, bool dry_run)
+{
+	int err;
+
+	if (dry_run) {
+		pkram_print_shell_argv(ctx->out, kargv);
+		return PKRAMCTL_EXIT_OK;
+	}
+	fflush(ctx->out);
+	err = ctx->exec(ctx, kargv);
+	if (!err)
+		return PKRAMCTL_EXIT_OK;	/* only from a test's exec */
+	if (err == -ENOENT) {
+		errmsg(ctx, "kexec not found in PATH; install kexec-tools");
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	errmsg(ctx, "cannot run kexec: %s", strerror(-err));
+	return PKRAMCTL_EXIT_FAIL;
+}
+
+static int cmd_kexec_load(struct pkramctl *ctx, const struct cmd *cmd,
+			  int argc, char **argv)
+{
+	struct opt opts[] = {
+		[KL_INITRD] = { .name = "--initrd", .has_arg = true },
+		[KL_APPEND] = { .name = "--append", .has_arg = true },
+		[KL_REUSE] = { .name = "--reuse-cmdline" },
+		[KL_DRY_RUN] = { .name = "--dry-run" },
+		{ 0 },
+	};
+	char arg[64], *proc = NULL, *line, *initrd = NULL, *append = NULL;
+	char *kargv[6];
+	const char *kernel;
+	int npos, status, k = 0;
+	uint64_t phys;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, &kernel, &npos, 1),
+		       &status))
+		return status;
+	if (!npos)
+		return usage_error(ctx, cmd, "missing KERNEL image");
+	if (!opts[KL_APPEND].seen && !opts[KL_REUSE].seen)
+		return usage_error(ctx, cmd,
+				   "give --append ARGS and/or --reuse-cmdline (--append '' for an empty command line)");
+	status = load_cmdline(ctx, arg, sizeof(arg), &phys);
+	if (status)
+		return status;
+	if (!phys) {
+		errmsg(ctx, "%s/cmdline says %s: PKRAM has no superblock in this kernel, nothing would be preserved",
+		       ctx->sysfs, arg);
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	if (opts[KL_REUSE].seen) {
+		proc = proc_cmdline(ctx);
+		if (!proc)
+			return PKRAMCTL_EXIT_USAGE;
+	}
+	line = pkram_make_cmdline(proc, opts[KL_APPEND].arg, arg);
+	free(proc);
+	if (line && asprintf(&append, "--append=%s", line) < 0)
+		append = NULL;
+	if (opts[KL_INITRD].seen &&
+	    asprintf(&initrd, "--initrd=%s", opts[KL_INITRD].arg) < 0)
+		initrd = NULL;
+	free(line);
+	if (!append || (opts[KL_INITRD].seen && !initrd)) {
+		status = PKRAMCTL_EXIT_FAIL;
+		errmsg(ctx, "out of memory");
+		goto out;
+	}
+	kargv[k++] = "kexec";
+	kargv[k++] = "-l";
+	kargv[k++] = (char *)kernel;
+	if (initrd)
+		kargv[k++] = initrd;
+	kargv[k++] = append;
+	kargv[k] = NULL;
+	status = kexec_run(ctx, kargv, opts[KL_DRY_RUN].seen);
+out:
+	free(initrd);
+	free(append);
+	return status;
+}
+
+static int cmd_help(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		    char **argv);
+
+static const struct cmd cmds[] = {
+	{ "list", cmd_list, "list [--json]",
+	  "List every PKRAM node: incoming ones (from the previous kernel) and\n"
+	  "outgoing ones (saved here, preserved at the next kexec).\n"
+	  "MEMORY is what the node holds: data pages, metadata pages and the\n"
+	  "pages of its byte streams.\n\n"
+	  "  --json   a JSON array of objects with raw numbers (memory_bytes etc.)\n" },
+	{ "show", cmd_show, "show NAME [--json]",
+	  "Show one node in detail: direction, state, objects, folios, pages,\n"
+	  "bytes, metadata pages and the memory it holds.\n"
+	  "Exit status 1 if there is no such node.\n\n"
+	  "  --json   one JSON object with raw numbers\n" },
+	{ "discard", cmd_discard, "discard NAME | --all-unclaimed",
+	  "Free a node: its memory goes back to the page allocator and it is\n"
+	  "not preserved at the next kexec. Needs root (CAP_SYS_ADMIN).\n"
+	  "Exit status 1 if there is no such node or it is in use.\n"
+	  "A name starting with '-' goes after --: pkramctl discard -- -x\n\n"
+	  "  --all-unclaimed   free every incoming node that nobody has loaded\n" },
+	{ "cmdline", cmd_cmdline, "cmdline",
+	  "Print the pkram=0x<address> parameter that the next kernel's command\n"
+	  "line must carry for PKRAM memory to survive a kexec_load. Needs root.\n" },
+	{ "kexec-load", cmd_kexec_load,
+	  "kexec-load KERNEL [--initrd FILE] [--append ARGS] [--reuse-cmdline] [--dry-run]",
+	  "Load KERNEL for kexec with pkram= on its command line: runs\n"
+	  "  kexec -l KERNEL [--initrd=FILE] --append=\"CMDLINE pkram=0x...\"\n"
+	  "where CMDLINE is this kernel's /proc/cmdline (--reuse-cmdline)\n"
+	  "followed by ARGS (--append), any old pkram= removed. pkram= goes\n"
+	  "before a lone \"--\" (what follows it belongs to init).\n"
+	  "Then reboot into it with `kexec -e` (or `systemctl kexec`).\n\n"
+	  "  --initrd FILE     the initramfs for KERNEL\n"
+	  "  --append ARGS     command line words for KERNEL\n"
+	  "  --reuse-cmdline   start from this kernel's /proc/cmdline\n"
+	  "  --dry-run         print the kexec command instead of running it\n\n"
+	  "Not needed with kexec_file_load (kexec -s): the kernel adds pkram=\n"
+	  "to the command line itself.\n" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "Show the help of pkramctl or of COMMAND.\n" },
+	{ 0 },
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *c;
+
+	for (c = cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	const struct cmd *c;
+
+	fprintf(f, "Usage: pkramctl [--sysfs DIR] COMMAND [ARGS]\n"
+		"       pkramctl COMMAND --help | --help | --version\n\n"
+		"Inspect and manage PKRAM nodes: sets of memory pages that are\n"
+		"preserved across kexec.\n\nCommands:\n");
+	for (c = cmds; c->name; c++)
+		fprintf(f, "  %s\n", c->synopsis);
+	fprintf(f, "\nOptions:\n"
+		"  --sysfs DIR   PKRAM sysfs directory (default %s,\n"
+		"                or $PKRAMCTL_SYSFS)\n"
+		"  -h, --help    this help\n"
+		"  -V, --version print the version\n\n"
+		"Exit status: 0 success, 1 the operation failed, 2 usage or\n"
+		"environment error (e.g. no PKRAM in this kernel).\n"
+		"kexec_file_load (kexec -s) users need no kexec-load: the kernel\n"
+		"adds pkram= to the new command line itself.\n",
+		PKRAMCTL_SYSFS_DEFAULT);
+}
+
+static int cmd_help(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		    char **argv)
+{
+	const struct cmd *c;
+	const char *name;
+	int npos, status;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, NULL, &name, &npos, 1),
+		       &status))
+		return status;
+	if (!npos) {
+		usage(ctx->out);
+		return PKRAMCTL_EXIT_OK;
+	}
+	c = find_cmd(name);
+	if (!c)
+		return usage_error(ctx, cmd, "unknown command '%s'", name);
+	cmd_usage(ctx, c, ctx->out);
+	return PKRAMCTL_EXIT_OK;
+}
+
+static int main_usage_error(struct pkramctl *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int main_usage_error(struct pkramctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pkramctl: ", ctx->err);
+	va_start(ap, fmt);
+	vfprintf(ctx->err, fmt, ap);
+	va_end(ap);
+	fputs("; see `pkramctl --help`\n", ctx->err);
+	return PKRAMCTL_EXIT_USAGE;
+}
+
+/* pkramctl [--sysfs DIR] COMMAND [ARGS]; argv[0] is the program name. */
+int pkramctl_main(struct pkramctl *ctx, int argc, char **argv)
+{
+	const struct cmd *c;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(ctx->out);
+			return PKRAMCTL_EXIT_OK;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			fprintf(ctx->out, "pkramctl %s\n", PKRAMCTL_VERSION);
+			return PKRAMCTL_EXIT_OK;
+		} else if (!strncmp(a, "--sysfs=", 8)) {
+			ctx->sysfs = a + 8;
+		} else if (!strcmp(a, "--sysfs")) {
+			if (++i == argc)
+				return main_usage_error(ctx, "option '%s' needs a value", a);
+			ctx->sysfs = argv[i];
+		} else {
+			return main_usage_error(ctx, "unknown option '%s'", a);
+		}
+	}
+	if (i == argc)
+		return main_usage_error(ctx, "no command given");
+	if (!*ctx->sysfs)
+		return main_usage_error(ctx, "empty --sysfs directory");
+	c = find_cmd(argv[i]);
+	if (!c)
+		return main_usage_error(ctx, "unknown command '%s'", argv[i]);
+	return c->fn(ctx, c, argc - i - 1, argv + i + 1);
+}
