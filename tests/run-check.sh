@@ -1,0 +1,142 @@
+#!/bin/bash
+# make check: run every test of the project against the built kernel
+# (build/linux, build/modroot; `make check` builds them first).
+#   (a) userspace unit tests: `make -C tests/unit` if tests/unit/Makefile
+#       exists, then every executable tests/unit/**/test_* file;
+#   (b) KUnit: one vmtest boot with kunit.enable=1, the log parsed by the
+#       kernel's tools/testing/kunit/kunit.py parse; one result per test case;
+#   (c) every tests/vm/*.sh scenario, run with tests/vm/vmtest; header
+#       comments in the scenario:
+#         # vmtest-args: ARGS      extra vmtest options (shell words)
+#         # expect: pass|fail      expected outcome (default pass)
+#         # expect-match: REGEX    with expect: fail, the vmtest failure reason
+#                                  must match REGEX (ERE); a timeout never
+#                                  counts as an expected failure
+#         # vmtest-skip: REASON    not run by make check
+# Logs go to build/logs/. Prints one PASS/FAIL line per test and ends with
+# "N passed, N failed"; exits 1 if anything failed.
+# Env: KERNEL=TREE tests that kernel tree (default build/linux);
+#      CHECK_FILTER=REGEX runs only scenarios whose file name matches;
+#      CHECK_IDLE_TIMEOUT=SEC (default 120) vmtest --idle-timeout for every boot;
+#      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 skip (a) / (b).
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+KTREE=${KERNEL:-$BUILD/linux}          # kernel tree to test (make check-debug: build/linux-debug)
+LOGS=${LOGS:-$BUILD/logs}
+VMTEST=$REPO/tests/vm/vmtest
+[ "$KTREE" = "$BUILD/linux" ] || LOGS=$LOGS-$(basename "$KTREE")
+BZIMAGE=$KTREE/arch/x86/boot/bzImage
+[ -f "$BZIMAGE" ] || { echo "run-check: no $BZIMAGE (make kernel)" >&2; exit 2; }
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log "$LOGS"/*.json "$LOGS"/*.err 2>/dev/null
+cd "$REPO"   # relative paths in "# vmtest-args:" are relative to the repo
+# a silent console for this long fails a scenario (a scenario's own
+# "# vmtest-args: --idle-timeout N" overrides it)
+IDLE=${CHECK_IDLE_TIMEOUT:-120}
+passed=0; failed=0; skipped=0; failures=()
+t0=$(date +%s)
+
+result() {  # result PASS|FAIL|SKIP NAME SECONDS|"" [DETAIL]
+	local detail=${4:+: $4} secs=${3:+${3}s}
+	printf '%-4s %-44s %5s%s\n' "$1" "$2" "$secs" "$detail"
+	case $1 in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); failures+=("$2") ;;
+	esac
+}
+
+# ------------------------------------------------------------- (a) unit tests
+if [ "${CHECK_SKIP_UNIT:-0}" != 1 ] && [ -d "$REPO/tests/unit" ]; then
+	if [ -f "$REPO/tests/unit/Makefile" ]; then
+		s=$SECONDS
+		if ! make -C "$REPO/tests/unit" >"$LOGS/unit-build.log" 2>&1; then
+			result FAIL unit:build $((SECONDS - s)) "see $LOGS/unit-build.log"
+		fi
+	fi
+	while IFS= read -r t; do
+		name=unit:$(basename "$t")
+		s=$SECONDS
+		if (cd "$(dirname "$t")" && timeout 300 "$t") >"$LOGS/$name.log" 2>&1; then
+			result PASS "$name" $((SECONDS - s))
+		else
+			result FAIL "$name" $((SECONDS - s)) "see $LOGS/$name.log"
+			tail -n 20 "$LOGS/$name.log" | sed 's/^/  | /'
+		fi
+	done < <(find "$REPO/tests/unit" -type f -name 'test_*' -perm -u+x | sort)
+fi
+
+# ------------------------------------------------------------- (b) KUnit
+if [ "${CHECK_SKIP_KUNIT:-0}" != 1 ]; then
+	s=$SECONDS
+	klog=$LOGS/kunit.log
+	"$VMTEST" --kernel "$BZIMAGE" --append "kunit.enable=1" --timeout 600 --idle-timeout "$IDLE" --log "$klog" --show '' \
+		"$REPO/tests/vm/lib/kunit-boot.sh" 2>"$LOGS/kunit.vmtest.err" >/dev/null
+	vrc=$?
+	python3 "$KTREE/tools/testing/kunit/kunit.py" parse --json="$LOGS/kunit.json" \
+		"$klog" >"$LOGS/kunit.parse.log" 2>&1
+	prc=$?
+	n=0; nfail=0
+	if [ -s "$LOGS/kunit.json" ]; then
+		while IFS=$'\t' read -r st name; do
+			n=$((n + 1))
+			case $st in
+			PASS) result PASS "kunit:$name" "" ;;
+			SKIP) result SKIP "kunit:$name" "" ;;
+			*) result FAIL "kunit:$name" "" "$st, see $klog"; nfail=$((nfail + 1)) ;;
+			esac
+		done < <(python3 "$REPO/tests/kunit-summary.py" "$LOGS/kunit.json")
+	fi
+	if [ $vrc -ne 0 ]; then
+		result FAIL kunit:boot $((SECONDS - s)) "$(head -n1 "$LOGS/kunit.vmtest.err")"
+		sed -n '2,30p' "$LOGS/kunit.vmtest.err"
+	elif [ $n -eq 0 ]; then
+		result FAIL kunit:parse $((SECONDS - s)) "no KUnit test cases found, see $LOGS/kunit.parse.log"
+	elif [ $prc -ne 0 ] && [ $nfail -eq 0 ]; then
+		result FAIL kunit:parse $((SECONDS - s)) "kunit.py parse reported failure: $(grep -m1 'Testing complete' "$LOGS/kunit.parse.log")"
+	fi
+	if [ $n -gt 0 ]; then
+		echo "     kunit: $n test cases, boot+run $((SECONDS - s))s ($(grep -m1 -o 'Ran .*' "$LOGS/kunit.parse.log" | sed 's/\x1b\[[0-9;]*m//g'))"
+	fi
+fi
+
+# ------------------------------------------------------------- (c) scenarios
+header() {  # header FILE KEY: value of "# KEY: value" lines (joined)
+	sed -n "s/^#[[:space:]]*$2:[[:space:]]*//p" "$1" | tr '\n' ' ' | sed 's/[[:space:]]*$//'
+}
+for sc in "$REPO"/tests/vm/*.sh; do
+	[ -f "$sc" ] || continue
+	name=$(basename "$sc" .sh)
+	if [ -n "${CHECK_FILTER:-}" ] && ! [[ $name =~ $CHECK_FILTER ]]; then continue; fi
+	[ -n "$(header "$sc" vmtest-skip)" ] && continue
+	expect=$(header "$sc" expect); expect=${expect:-pass}
+	args=$(header "$sc" vmtest-args)
+	eval "vargs=($args)"
+	s=$SECONDS
+	"$VMTEST" --kernel "$BZIMAGE" --idle-timeout "$IDLE" "${vargs[@]}" --log "$LOGS/vm-$name.log" --show '' "$sc" 2>"$LOGS/vm-$name.err" >/dev/null
+	rc=$?
+	why=$(head -n1 "$LOGS/vm-$name.err" | sed 's/^vmtest: //')
+	case "$expect:$rc" in
+	pass:0) result PASS "vm:$name" $((SECONDS - s)) ;;
+	fail:1)
+		m=$(header "$sc" expect-match)
+		if [[ $why == *": timeout after"* ]]; then
+			result FAIL "vm:$name" $((SECONDS - s)) "expected a failure, got a timeout"
+		elif [ -n "$m" ] && ! [[ $why =~ $m ]]; then
+			result FAIL "vm:$name" $((SECONDS - s)) "failed, but not as expected (/$m/): $why"
+		else
+			result PASS "vm:$name" $((SECONDS - s)) "failed as expected (${why#FAIL })"
+		fi ;;
+	pass:*) result FAIL "vm:$name" $((SECONDS - s)) "$why"
+		sed -n '2,30p' "$LOGS/vm-$name.err" ;;
+	fail:0) result FAIL "vm:$name" $((SECONDS - s)) "expected a failure, but it passed" ;;
+	*) result FAIL "vm:$name" $((SECONDS - s)) "exit $rc (expect: $expect): $why"
+		sed -n '2,30p' "$LOGS/vm-$name.err" ;;
+	esac
+done
+
+echo "check: $(( $(date +%s) - t0 ))s, logs in $LOGS${failures[*]:+; failed: ${failures[*]}}"
+[ "$skipped" -gt 0 ] && echo "($skipped skipped tests are counted neither as passed nor as failed)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
