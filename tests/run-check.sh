@@ -2,7 +2,8 @@
 # make check: run every test of the project against the built kernel
 # (build/linux, build/modroot; `make check` builds them first).
 #   (a) userspace unit tests: `make -C tests/unit` if tests/unit/Makefile
-#       exists, then every executable tests/unit/**/test_* file;
+#       exists, then every executable file named test_* under tests/unit/
+#       or build/unit/ (where tests/unit/Makefile puts its binaries);
 #   (b) KUnit: one vmtest boot with kunit.enable=1, the log parsed by the
 #       kernel's tools/testing/kunit/kunit.py parse; one result per test case;
 #   (c) every tests/vm/*.sh scenario, run with tests/vm/vmtest; header
@@ -64,7 +65,8 @@ if [ "${CHECK_SKIP_UNIT:-0}" != 1 ] && [ -d "$REPO/tests/unit" ]; then
 			result FAIL "$name" $((SECONDS - s)) "see $LOGS/$name.log"
 			tail -n 20 "$LOGS/$name.log" | sed 's/^/  | /'
 		fi
-	done < <(find "$REPO/tests/unit" -type f -name 'test_*' -perm -u+x | sort)
+	done < <(find "$REPO/tests/unit" "$BUILD/unit" -type f -name 'test_*' -perm -u+x \
+			! -name '*.[cho]' 2>/dev/null | sort)
 fi
 
 # ------------------------------------------------------------- (b) KUnit
