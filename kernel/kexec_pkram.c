@@ -11,8 +11,8 @@
  * - Once a kernel is loaded, its segments' destinations are banned: saving a
  *   folio there fails, and at kexec time any node that still overlaps them is
  *   dropped rather than overwritten.
- * - In the reboot path pkram_kexec_finalize() writes the handover and
- *   rewrites the avoid list inside the loaded image with the final layout.
+ * - In the reboot path pkram_kexec_finalize() writes the handover,
+ *   including the avoid list the x86 setup_data entry points at.
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
@@ -37,49 +37,55 @@ static DEFINE_SPINLOCK(pkram_ban_lock);
 static struct pkram_range pkram_ban[KEXEC_SEGMENT_MAX];
 static unsigned int pkram_nr_ban;
 
-/* Where the loaded image keeps its avoid list (x86 setup_data), or 0. */
-static unsigned long pkram_avoid_dest;
-
 static void pkram_take_snapshot(void)
 {
 	kvfree(pkram_snap);
 	mutex_lock(&pkram_mutex);
-	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 1);
-	if (pkram_snap && pkram_sb_phys()) {
-		pkram_snap[pkram_snap_nr].start = pkram_sb_phys();
-		pkram_snap[pkram_snap_nr].end = pkram_sb_phys() + PAGE_SIZE;
-		pkram_snap_nr = pkram_merge_ranges(pkram_snap, pkram_snap_nr + 1);
-	} else if (!pkram_snap) {
+	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 2);
+	if (!pkram_snap && !pkram_snap_nr)	/* nothing saved yet */
+		pkram_snap = kvmalloc_array(2, sizeof(*pkram_snap), GFP_KERNEL);
+	if (pkram_snap)
+		pkram_snap_nr = pkram_add_handover_pages(pkram_snap,
+							 pkram_snap_nr);
+	else
 		pkram_snap_nr = 0;
-	}
 	mutex_unlock(&pkram_mutex);
 }
 
-/* Remove every pkram= from @cmdline and append the current one. */
+/*
+ * Remove every pkram= from the command line and add the current one, before
+ * any " -- " (what follows it is for init, not the kernel).
+ */
 static int pkram_fix_cmdline(struct kimage *image)
 {
 	const char *src = image->cmdline_buf ?: "";
 	size_t len = strlen(src), o = 0;
+	bool added = false;
 	char *dst, *p;
 
 	dst = kmalloc(len + 32, GFP_KERNEL);
 	if (!dst)
 		return -ENOMEM;
-	while (*src) {
+	for (;;) {
 		const char *end = strchrnul(src, ' ');
 
-		if (strncmp(src, "pkram=", 6) && end > src) {
+		if (!added && (!*src || (end - src == 2 && !strncmp(src, "--", 2)))) {
+			o += sprintf(dst + o, "pkram=%#llx ", (u64)pkram_sb_phys());
+			added = true;
+		}
+		if (!*src)
+			break;
+		if ((added || strncmp(src, "pkram=", 6)) && end > src) {
 			memcpy(dst + o, src, end - src);
 			o += end - src;
 			dst[o++] = ' ';
 		}
 		src = *end ? end + 1 : end;
 	}
-	o += sprintf(dst + o, "pkram=%#llx", (u64)pkram_sb_phys());
-	dst[o++] = '\0';
+	dst[o ? o - 1 : 0] = '\0';
 	p = image->cmdline_buf;
 	image->cmdline_buf = dst;
-	image->cmdline_buf_len = o;
+	image->cmdline_buf_len = strlen(dst) + 1;
 	kfree(p);
 	return 0;
 }
@@ -196,7 +202,7 @@ bool pkram_kexec_banned(u64 start, u64 end)
 
 #ifdef CONFIG_X86
 /**
- * pkram_kexec_setup_data_size - room the x86 loader reserves for the avoid list
+ * pkram_kexec_setup_data_size - room the x86 loader reserves for SETUP_PKRAM
  *
  * Return: the size of the setup_data entry pkram_kexec_setup_data() writes.
  */
@@ -205,95 +211,31 @@ unsigned int pkram_kexec_setup_data_size(void)
 	return sizeof(struct setup_data) + sizeof(struct setup_pkram);
 }
 
-static void pkram_fill_avoid(struct setup_pkram *sp, const struct pkram_range *r,
-			     unsigned long nr)
-{
-	struct pkram_range hull[SETUP_PKRAM_MAX_RANGES];
-	unsigned int i, n;
-
-	n = pkram_hull(r, nr, hull, SETUP_PKRAM_MAX_RANGES);
-	memset(sp, 0, sizeof(*sp));
-	for (i = 0; i < n; i++) {
-		sp->ranges[i].start = hull[i].start;
-		sp->ranges[i].end = hull[i].end;
-	}
-	sp->nr = n;
-}
-
 /**
- * pkram_kexec_setup_data - add the KASLR avoid list to the boot parameters
+ * pkram_kexec_setup_data - tell the next decompressor what KASLR must avoid
  * @image: the image being loaded
  * @params: its boot_params, with room for the entry at @offset
  * @params_load_addr: where @params will be in physical memory
  * @offset: where in @params the entry goes
  *
- * The decompressor of the next kernel will not pick a KASLR slot that
- * overlaps a listed range. The list is rewritten in the reboot path with
- * the final layout (pkram_kexec_finalize()).
+ * The entry points at PKRAM's avoid page, which pkram_finalize() fills in
+ * the reboot path: the boot parameters are checksummed by purgatory when
+ * they are loaded, so the list itself cannot live in them.
  */
 void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
 			    unsigned long params_load_addr, unsigned int offset)
 {
 	struct setup_data *sd = (void *)params + offset;
+	struct setup_pkram *sp = (struct setup_pkram *)sd->data;
 
-	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
+	if (image->type == KEXEC_TYPE_CRASH || !pkram_avoid_phys())
 		return;
 	sd->type = SETUP_PKRAM;
-	sd->len = sizeof(struct setup_pkram);
-	pkram_fill_avoid((struct setup_pkram *)sd->data, pkram_snap,
-			 pkram_snap_nr);
+	sd->len = sizeof(*sp);
+	sp->avoid = pkram_avoid_phys();
 	sd->next = params->hdr.setup_data;
 	params->hdr.setup_data = params_load_addr + offset;
-	pkram_avoid_dest = params_load_addr + offset + sizeof(*sd);
 }
-
-/* Write @len bytes at physical destination @dest of a loaded image. */
-static int pkram_kimage_write(struct kimage *image, unsigned long dest,
-			      const void *buf, size_t len)
-{
-	unsigned long d = 0, *ptr, entry;
-
-	for (ptr = &image->head; (entry = *ptr) && !(entry & IND_DONE);
-	     ptr = (entry & IND_INDIRECTION) ?
-		   boot_phys_to_virt(entry & PAGE_MASK) : ptr + 1) {
-		if (entry & IND_DESTINATION) {
-			d = entry & PAGE_MASK;
-		} else if (entry & IND_SOURCE) {
-			if (dest >= d && dest < d + PAGE_SIZE) {
-				size_t n = min_t(size_t, len,
-						 d + PAGE_SIZE - dest);
-				void *page = boot_phys_to_virt(entry & PAGE_MASK);
-
-				memcpy(page + (dest - d), buf, n);
-				buf += n;
-				dest += n;
-				len -= n;
-				if (!len)
-					return 0;
-			}
-			d += PAGE_SIZE;
-		}
-	}
-	return -ENOENT;
-}
-
-static void pkram_update_avoid(struct kimage *image)
-{
-	struct setup_pkram sp = { };
-	unsigned int i;
-
-	if (!pkram_avoid_dest)
-		return;
-	for (i = 0; i < pkram_nr_avoid && i < SETUP_PKRAM_MAX_RANGES; i++) {
-		sp.ranges[i].start = pkram_avoid[i].start;
-		sp.ranges[i].end = pkram_avoid[i].end;
-	}
-	sp.nr = i;
-	if (pkram_kimage_write(image, pkram_avoid_dest, &sp, sizeof(sp)))
-		pr_warn("cannot update the KASLR avoid list of the loaded kernel\n");
-}
-#else
-static void pkram_update_avoid(struct kimage *image) { }
 #endif
 
 /**
@@ -307,6 +249,5 @@ void pkram_kexec_finalize(struct kimage *image)
 {
 	if (!image || image->type == KEXEC_TYPE_CRASH)
 		return;
-	if (!pkram_finalize())
-		pkram_update_avoid(image);
+	pkram_finalize();
 }

@@ -39,6 +39,7 @@ static u64 pkram_in_nodes __initdata;
 static u64 pkram_in_ranges __initdata;
 static u64 pkram_in_nr_ranges __initdata;
 static u64 pkram_in_pages __initdata;
+static u64 pkram_in_avoid __initdata;
 static bool pkram_in_reserved __initdata;
 
 /* Free slots left in the new reserved array, so it need not grow soon. */
@@ -166,6 +167,7 @@ static bool __init pkram_read_sb(void)
 	pkram_in_ranges = pkram_fdt_u64(sb, PKRAM_FDT_RANGES);
 	pkram_in_nr_ranges = pkram_fdt_u64(sb, PKRAM_FDT_NR_RANGES);
 	pkram_in_pages = pkram_fdt_u64(sb, PKRAM_FDT_PAGES);
+	pkram_in_avoid = pkram_fdt_u64(sb, PKRAM_FDT_AVOID);
 	if (!pkram_in_nodes || !pkram_in_ranges || !pkram_in_nr_ranges) {
 		pr_err("superblock lacks nodes or ranges: nothing is preserved\n");
 		return false;
@@ -358,15 +360,7 @@ void __init pkram_reserve(void)
 
 /* ---- after the page allocator is up ---- */
 
-struct pkram_validate {
-	const struct pkram_range *r;
-	unsigned long nr;
-	u64 budget;		/* metadata pages left, against cycles */
-	const char *why;
-};
-
-static bool __init pkram_in_ranges_ok(struct pkram_validate *v, u64 start,
-				      u64 end)
+static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 {
 	unsigned long lo = 0, hi = v->nr;
 
@@ -381,8 +375,7 @@ static bool __init pkram_in_ranges_ok(struct pkram_validate *v, u64 start,
 	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
 }
 
-static void *__init pkram_meta_get(struct pkram_validate *v, u64 phys,
-				   u16 type)
+static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 {
 	void *page;
 
@@ -402,8 +395,8 @@ static void *__init pkram_meta_get(struct pkram_validate *v, u64 phys,
 	return page;
 }
 
-static bool __init pkram_validate_stream(struct pkram_validate *v, u64 head,
-					 bool bytes, u64 *folios, u64 *pages)
+static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
+				  bool bytes, u64 *folios, u64 *pages)
 {
 	while (head) {
 		struct pkram_link_meta *link;
@@ -447,8 +440,19 @@ static bool __init pkram_validate_stream(struct pkram_validate *v, u64 head,
 	return true;
 }
 
-static bool __init pkram_validate_node(struct pkram_validate *v,
-				       struct pkram_node_meta *node)
+/**
+ * pkram_validate_node - check a node before trusting any of it
+ * @v: the preserved ranges, a budget of metadata pages, and the reason for
+ *     a refusal
+ * @node: the node page (already checked by pkram_meta_get())
+ *
+ * Every metadata page must pass its checksum and lie in preserved memory,
+ * every entry must be well formed and point into preserved memory, walks
+ * are bounded by @v->budget, and the counts must add up.
+ *
+ * Return: true if the node can be offered to loaders.
+ */
+bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 {
 	u64 obj_phys = node->first_obj, objs = 0, folios = 0, pages = 0;
 	u64 bytes = 0;
@@ -580,6 +584,12 @@ int __init pkram_parse_incoming(void)
 		good++;
 	}
 	pkram_free_ranges_pages();
+	if (pkram_in_avoid && PAGE_ALIGNED(pkram_in_avoid) &&
+	    pkram_in_ranges_ok(&v, pkram_in_avoid, pkram_in_avoid + PAGE_SIZE) &&
+	    PageReserved(pfn_to_page(PHYS_PFN(pkram_in_avoid)))) {
+		memset(phys_to_virt(pkram_in_avoid), 0, PAGE_SIZE);
+		free_reserved_page(pfn_to_page(PHYS_PFN(pkram_in_avoid)));
+	}
 	sb = phys_to_virt(pkram_incoming_sb);
 	memset(sb, 0, PAGE_SIZE);	/* consumed: never valid again */
 	free_reserved_page(virt_to_page(sb));

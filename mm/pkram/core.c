@@ -26,6 +26,7 @@
 #include "../internal.h"
 #include "internal.h"
 
+/* Protects pkram_nodes, node states and pkram_finalizing. */
 DEFINE_MUTEX(pkram_mutex);
 LIST_HEAD(pkram_nodes);
 bool pkram_finalizing;

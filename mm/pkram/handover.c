@@ -22,8 +22,7 @@
 #include "internal.h"
 
 static struct page *pkram_sb_page;
-struct pkram_range *pkram_avoid;
-unsigned int pkram_nr_avoid;
+static struct page *pkram_avoid_page;
 
 /* The page the next kernel's pkram= points to; 0 if PKRAM is off. */
 phys_addr_t pkram_sb_phys(void)
@@ -31,10 +30,39 @@ phys_addr_t pkram_sb_phys(void)
 	return pkram_sb_page ? page_to_phys(pkram_sb_page) : 0;
 }
 
+/* The page the x86 SETUP_PKRAM entry points at; 0 if PKRAM is off. */
+phys_addr_t pkram_avoid_phys(void)
+{
+	return pkram_avoid_page ? page_to_phys(pkram_avoid_page) : 0;
+}
+
+/*
+ * Add the superblock and avoid pages to sorted, merged ranges that have room
+ * for two more; they are preserved whenever anything is.
+ */
+unsigned long pkram_add_handover_pages(struct pkram_range *r, unsigned long nr)
+{
+	r[nr].start = pkram_sb_phys();
+	r[nr].end = r[nr].start + PAGE_SIZE;
+	r[nr + 1].start = pkram_avoid_phys();
+	r[nr + 1].end = r[nr + 1].start + PAGE_SIZE;
+	return pkram_merge_ranges(r, nr + 2);
+}
+
 static int __init pkram_sb_init(void)
 {
 	pkram_sb_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	return pkram_sb_page ? 0 : -ENOMEM;
+	pkram_avoid_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (pkram_sb_page && pkram_avoid_page)
+		return 0;
+	if (pkram_sb_page)
+		__free_page(pkram_sb_page);
+	if (pkram_avoid_page)
+		__free_page(pkram_avoid_page);
+	pkram_sb_page = NULL;
+	pkram_avoid_page = NULL;
+	pr_err("no memory for the superblock: PKRAM cannot preserve anything\n");
+	return -ENOMEM;
 }
 core_initcall(pkram_sb_init);
 
@@ -194,7 +222,8 @@ unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 	return out + 1;
 }
 
-static void pkram_seal_node(struct pkram_node_meta *meta)
+/* Checksum every metadata page of a node. */
+void pkram_seal_node(struct pkram_node_meta *meta)
 {
 	u64 obj_phys = meta->first_obj;
 
@@ -222,6 +251,7 @@ static void pkram_seal_node(struct pkram_node_meta *meta)
 static int pkram_write_sb(void *sb, u64 nodes, u64 ranges, u64 nr_ranges,
 			  u64 pages)
 {
+	u64 avoid = pkram_avoid_phys();
 	int err;
 
 	err = fdt_create(sb, PAGE_SIZE);
@@ -232,6 +262,7 @@ static int pkram_write_sb(void *sb, u64 nodes, u64 ranges, u64 nr_ranges,
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NR_RANGES, nr_ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, pages);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_AVOID, avoid);
 	err = err ?: fdt_end_node(sb);
 	err = err ?: fdt_finish(sb);
 	return err ? -EINVAL : 0;
@@ -289,7 +320,27 @@ out:
 	return err;
 }
 
-#define PKRAM_AVOID_MAX	32
+#ifdef CONFIG_X86
+#include <asm/setup_data.h>
+
+/* Cover all preserved memory with a few ranges for the next decompressor. */
+static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr)
+{
+	struct pkram_avoid *pa = page_address(pkram_avoid_page);
+	struct pkram_range hull[PKRAM_AVOID_MAX];
+	unsigned int i, n;
+
+	n = pkram_hull(r, nr, hull, PKRAM_AVOID_MAX);
+	for (i = 0; i < n; i++) {
+		pa->ranges[i].start = hull[i].start;
+		pa->ranges[i].end = hull[i].end;
+	}
+	pa->nr = n;
+	pa->magic = PKRAM_AVOID_MAGIC;
+}
+#else
+static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
+#endif
 
 /**
  * pkram_finalize - write the handover for the next kernel
@@ -339,18 +390,25 @@ int pkram_finalize(void)
 		nodes++;
 	}
 	memset(sb, 0, PAGE_SIZE);
+	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
 	if (!nodes)
 		goto out;
+	if (pkram_kexec_banned(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
+	    pkram_kexec_banned(pkram_avoid_phys(),
+			       pkram_avoid_phys() + PAGE_SIZE)) {
+		err = -EADDRINUSE;	/* the kexec copy would overwrite it */
+		goto out;
+	}
 
-	/* room for the superblock and the range list pages */
-	r = pkram_collect_ranges(&nr, 2);
+	/* room for the superblock, avoid and range list pages */
+	r = pkram_collect_ranges(&nr, 3);
 	if (!r) {
 		err = -ENOMEM;
 		goto out;
 	}
-	if (nr + 2 > PKRAM_RANGES_PER_PAGE) {
+	if (nr + 3 > PKRAM_RANGES_PER_PAGE) {
 		struct pkram_range *big;
-		unsigned long room = nr + 2 + nr / (PKRAM_RANGES_PER_PAGE - 1) + 2;
+		unsigned long room = nr + 3 + nr / (PKRAM_RANGES_PER_PAGE - 1) + 2;
 
 		big = kvmalloc_array(room, sizeof(*r), GFP_KERNEL);
 		if (!big) {
@@ -361,9 +419,7 @@ int pkram_finalize(void)
 		kvfree(r);
 		r = big;
 	}
-	r[nr].start = page_to_phys(pkram_sb_page);
-	r[nr].end = r[nr].start + PAGE_SIZE;
-	nr = pkram_merge_ranges(r, nr + 1);
+	nr = pkram_add_handover_pages(r, nr);
 	err = pkram_write_ranges(r, &nr, &ranges);
 	if (err)
 		goto out;
@@ -372,11 +428,7 @@ int pkram_finalize(void)
 		if (pkram_node_preserved(node))
 			pkram_seal_node(node->meta);
 
-	kfree(pkram_avoid);
-	pkram_avoid = kcalloc(PKRAM_AVOID_MAX, sizeof(*pkram_avoid), GFP_KERNEL);
-	if (pkram_avoid)
-		pkram_nr_avoid = pkram_hull(r, nr, pkram_avoid, PKRAM_AVOID_MAX);
-
+	pkram_write_avoid(r, nr);
 	err = pkram_write_sb(sb, first, ranges, nr, pages);
 	if (!err)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s)\n",
@@ -384,6 +436,7 @@ int pkram_finalize(void)
 out:
 	if (err) {
 		memset(sb, 0, PAGE_SIZE);
+		memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
 		pr_err("finalizing failed (%d): nothing is preserved across this kexec\n",
 		       err);
 	}

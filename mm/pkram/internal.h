@@ -118,6 +118,7 @@ struct pkram_ranges_meta {
 #define PKRAM_FDT_RANGES	"ranges"
 #define PKRAM_FDT_NR_RANGES	"nr-ranges"
 #define PKRAM_FDT_PAGES		"preserved-pages"
+#define PKRAM_FDT_AVOID		"avoid"		/* x86: the KASLR avoid page */
 
 /* Limits the incoming parser enforces on untrusted input. */
 #define PKRAM_MAX_NODES		4096
@@ -168,11 +169,21 @@ unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
+phys_addr_t pkram_avoid_phys(void);
+unsigned long pkram_add_handover_pages(struct pkram_range *r,
+				       unsigned long nr);
 int pkram_finalize(void);
-extern struct pkram_range *pkram_avoid;
-extern unsigned int pkram_nr_avoid;
 
 /* boot.c */
+struct pkram_validate {
+	const struct pkram_range *r;	/* sorted preserved ranges */
+	unsigned long nr;
+	u64 budget;			/* metadata pages left, against cycles */
+	const char *why;		/* why validation failed */
+};
+
+bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node);
+void pkram_seal_node(struct pkram_node_meta *meta);
 int pkram_parse_incoming(void);
 extern phys_addr_t pkram_incoming_sb;
 

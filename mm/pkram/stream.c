@@ -37,12 +37,13 @@ static u64 entry_count(const u64 *w)
 
 void pkram_free_meta_page(void *page, bool incoming)
 {
-	if (incoming) {
-		/* never free a page twice, even with corrupt metadata */
-		if (!WARN_ON_ONCE(!PageReserved(virt_to_page(page))))
-			free_reserved_page(virt_to_page(page));
-	} else
+	if (!incoming) {
 		free_page((unsigned long)page);
+		return;
+	}
+	/* never free a page twice, even with corrupt metadata */
+	if (!WARN_ON_ONCE(!PageReserved(virt_to_page(page))))
+		free_reserved_page(virt_to_page(page));
 }
 
 /*

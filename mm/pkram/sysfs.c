@@ -28,6 +28,7 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 	return sysfs_emit(buf, "pkram=%#llx\n", (u64)sb);
 }
+
 static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
 
 /*
@@ -53,6 +54,7 @@ static ssize_t nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_unlock(&pkram_mutex);
 	return len;
 }
+
 static struct kobj_attribute nodes_attr = __ATTR_RO(nodes);
 
 /* Discard every incoming node nobody has started to load. */
@@ -98,6 +100,7 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 		err = pkram_discard(s);
 	return err ? err : count;
 }
+
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
 
 static struct attribute *pkram_attrs[] = {

@@ -288,10 +288,9 @@ static int verify_node(unsigned int n)
 				if (folio_order(folio) != order || got_index != index ||
 				    folio_ref_count(folio) != 1 ||
 				    PageReserved(&folio->page))
-					err = FAIL("%s/%u/%u: order %u/%u index %lu/%lu ref %d reserved %d",
+					err = FAIL("%s/%u/%u: order %u/%u idx %lu/%lu ref %d",
 						   name, o, f, folio_order(folio), order,
-						   got_index, index, folio_ref_count(folio),
-						   PageReserved(&folio->page));
+						   got_index, index, folio_ref_count(folio));
 				for (i = 0; !err && i < folio_nr_pages(folio); i++)
 					if (!check_page(folio_page(folio, i),
 							node_seed(n), pg + i))
@@ -347,6 +346,7 @@ static int scatter_save(void)
 	struct pkram_stream ps;
 	char name[PKRAM_NAME_MAX + 1];
 	int err;
+
 	PKRAM_ACCESS(pa, &ps, folios);
 
 	snprintf(name, sizeof(name), "%s-scatter", prefix);
@@ -394,6 +394,7 @@ static int scatter_verify(void)
 	struct folio *folio;
 	char name[PKRAM_NAME_MAX + 1];
 	int err;
+
 	PKRAM_ACCESS(pa, &ps, folios);
 
 	snprintf(name, sizeof(name), "%s-scatter", prefix);

@@ -64,11 +64,11 @@ static void pkram_test_merge_hull(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r[0].end, 0x3000);
 	KUNIT_EXPECT_EQ(test, r[3].start, 0x20000);
 
-	/* two largest gaps stay open: 0xa000-0x20000 and 0x3000-0x5000 */
+	/* two largest gaps stay open: 0xa000-0x20000 and 0x6000-0x9000 */
 	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 3), 3);
 	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
-	KUNIT_EXPECT_EQ(test, hull[0].end, 0x3000);
-	KUNIT_EXPECT_EQ(test, hull[1].start, 0x5000);
+	KUNIT_EXPECT_EQ(test, hull[0].end, 0x6000);
+	KUNIT_EXPECT_EQ(test, hull[1].start, 0x9000);
 	KUNIT_EXPECT_EQ(test, hull[1].end, 0xa000);
 	KUNIT_EXPECT_EQ(test, hull[2].start, 0x20000);
 	KUNIT_EXPECT_EQ(test, hull[2].end, 0x21000);
@@ -219,8 +219,8 @@ static void pkram_test_runs(struct kunit *test)
 
 		for (i = 0; i < 16; i++) {
 			pages[i].index = 100 + i;
-			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa,
-						page_folio(&pages[i])), 0);
+			KUNIT_ASSERT_EQ(test,
+					pkram_save_folio(&pa, page_folio(&pages[i])), 0);
 			put_page(&pages[i]);
 		}
 		pkram_finish_access(&pa, true);
@@ -233,6 +233,70 @@ static void pkram_test_runs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, link->words[2], 16);
 	pkram_finish_save_obj(&ps);
 	pkram_discard_save(&ps);	/* drops the last references */
+}
+
+/*
+ * The incoming validator accepts what this kernel writes, and refuses it
+ * after a single flipped bit or a count that does not add up.
+ */
+static void pkram_test_validate(struct kunit *test)
+{
+	struct pkram_validate v = { };
+	struct pkram_node_meta *meta;
+	struct pkram_obj_meta *obj;
+	struct pkram_link_meta *link;
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned long nr;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-val", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		folio = folio_alloc(GFP_KERNEL, 2);
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
+		folio_put(folio);
+		KUNIT_ASSERT_EQ(test, pkram_write(&pb, "hello", 5), 5);
+		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pb, true);
+	}
+	pkram_finish_save_obj(&ps);
+	meta = ps.node->meta;
+	obj = phys_to_virt(meta->first_obj);
+	link = phys_to_virt(obj->folios_head);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	mutex_lock(&pkram_mutex);
+	v.r = pkram_collect_ranges(&nr, 0);
+	mutex_unlock(&pkram_mutex);
+	KUNIT_ASSERT_NOT_NULL(test, v.r);
+	v.nr = nr;
+	pkram_seal_node(meta);
+
+	v.budget = 100;
+	KUNIT_EXPECT_TRUE(test, pkram_validate_node(&v, meta));
+
+	link->words[0] ^= BIT_ULL(13);		/* the folio moves */
+	v.budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+	link->words[0] ^= BIT_ULL(13);
+
+	meta->nr_pages++;			/* counts do not add up */
+	pkram_seal_node(meta);
+	v.budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+	meta->nr_pages--;
+	pkram_seal_node(meta);
+
+	v.budget = 2;				/* too many metadata pages */
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+
+	kvfree(v.r);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-val"), 0);
 }
 
 struct pkram_test_thread {
@@ -311,6 +375,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_errors),
 	KUNIT_CASE(pkram_test_roundtrip),
 	KUNIT_CASE(pkram_test_runs),
+	KUNIT_CASE(pkram_test_validate),
 	KUNIT_CASE(pkram_test_concurrent),
 	{}
 };
@@ -319,4 +384,5 @@ static struct kunit_suite pkram_test_suite = {
 	.name = "pkram",
 	.test_cases = pkram_test_cases,
 };
+
 kunit_test_suite(pkram_test_suite);
