@@ -1,20 +1,38 @@
-# make demo: a short guided tour. Lines starting with "DEMO:" are what the
-# host shows (plus vmtest progress). PKRAM specifics get filled in later.
-# vmtest-args: --mem 1G --timeout 300
+# make demo: preserve two named nodes across a real kexec and get them back.
+# Lines starting with "DEMO:" are what the host shows.
+# vmtest-args: --mem 1G --timeout 300 --add build/pkramctl/pkramctl:/usr/bin/pkramctl
 # vmtest-skip: run by `make demo`, not by `make check`
 say() { echo "DEMO: $*"; }
+show() { "$@" 2>&1 | while IFS= read -r l; do say "    $l"; done; }
+kb() { awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo; }
+verify_args="prefix=demo seed=2026 nodes=2 objs=4"
 case $PKRAM_STAGE in
 1)
-	say "stage 1: booted kernel $(uname -r) in $(cut -d' ' -f1 /proc/uptime)s of guest uptime"
-	say "memory: $(awk '/MemTotal/ {print $2 " kB total"}' /proc/meminfo)"
-	echo "hello from the first kernel" >/root/note
-	say "wrote /root/note; now kexec'ing into the same bzImage (kexec_file_load)"
+	say "first kernel: $(uname -r), $(kb MemTotal) kB of RAM"
+	say "test_pkram saves two nodes: folios of orders 0..10 filled from a seeded"
+	say "generator, each with its index, plus byte streams of 0 B to 256 KiB"
+	modprobe test_pkram action=save $verify_args || vm-fail "save failed"
+	rmmod test_pkram
+	say "pkramctl list, before kexec:"
+	show pkramctl list
+	kb MemTotal >/root/memtotal
+	say "kexec (kexec_file_load); the kernel adds $(cat /sys/kernel/pkram/cmdline) itself"
 	vm-kexec
 	;;
 2)
-	say "stage 2: running on the kexec'd kernel (cmdline has vmtest.stage=2)"
-	say "/root/note still reads: '$(cat /root/note)' (the harness carries the rootfs over)"
-	say "done"
-	vm-pass
+	say "second kernel, $(cut -d' ' -f1 /proc/uptime)s after start"
+	say "early boot: $(dmesg | sed -n 's/.*\(pkram: reserved.*\)/\1/p')"
+	say "pkramctl list, after kexec:"
+	show pkramctl list
+	modprobe test_pkram action=verify $verify_args ||
+		vm-fail "verification failed: $(dmesg | grep 'test_pkram: FAIL')"
+	rmmod test_pkram
+	dmesg | sed -n 's/.*test_pkram: \(verified .*\)/\1/p' | while read -r l; do
+		say "$l: every byte, order and index OK"
+	done
+	say "pkramctl list, after loading:"
+	show pkramctl list
+	say "MemTotal: $(cat /root/memtotal) kB before, $(kb MemTotal) kB now (all memory back)"
+	vm-pass "demo done"
 	;;
 esac

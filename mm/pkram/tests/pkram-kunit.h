@@ -125,6 +125,27 @@ static void pkram_test_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, "kunit-err"), -ENOENT);
 }
 
+/* Once the reboot path finalizes, saves are refused and open ones dropped. */
+static void pkram_test_finalizing(struct kunit *test)
+{
+	struct pkram_stream ps, ps2;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-fin", GFP_KERNEL), 0);
+	mutex_lock(&pkram_mutex);
+	pkram_finalizing = true;
+	mutex_unlock(&pkram_mutex);
+
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save(&ps2, "kunit-fin2", GFP_KERNEL),
+			-EBUSY);
+	/* the open save is dropped, not half-preserved */
+	KUNIT_EXPECT_EQ(test, pkram_finish_save(&ps), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-fin"), -ENOENT);
+
+	mutex_lock(&pkram_mutex);
+	pkram_finalizing = false;
+	mutex_unlock(&pkram_mutex);
+}
+
 /* Save folios, check the encoding, load them back in the same boot. */
 static void pkram_test_roundtrip(struct kunit *test)
 {
@@ -373,6 +394,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_seal),
 	KUNIT_CASE(pkram_test_merge_hull),
 	KUNIT_CASE(pkram_test_errors),
+	KUNIT_CASE(pkram_test_finalizing),
 	KUNIT_CASE(pkram_test_roundtrip),
 	KUNIT_CASE(pkram_test_runs),
 	KUNIT_CASE(pkram_test_validate),
