@@ -169,18 +169,26 @@ else
 fi
 
 # ---------------------------------------------------------------- overlay links
-added=0
+added=0; collisions=()
+: >"$STATE/overlay.list.new"
 while IFS= read -r f; do
 	t=$TREE/$f
 	if [ -L "$t" ]; then
-		[ "$(readlink "$t")" = "$REPO/$f" ] && continue
+		if [ "$(readlink "$t")" = "$REPO/$f" ]; then
+			echo "$f" >>"$STATE/overlay.list.new"; continue
+		fi
 		rm -f "$t"
 	elif [ -e "$t" ]; then
-		die "overlay file $f would replace a file of the base tree (or one created by a patch); change base files with a patch in patches/"
+		collisions+=("$f"); continue
 	fi
 	mkdir -p "$(dirname "$t")"
 	ln -s "$REPO/$f" "$t"
+	echo "$f" >>"$STATE/overlay.list.new"
 	added=$((added + 1))
 done <"$overlay_new"
-cp "$overlay_new" "$STATE/overlay.list"
+mv "$STATE/overlay.list.new" "$STATE/overlay.list"
+if [ ${#collisions[@]} -gt 0 ]; then
+	printf '[assemble] ERROR: overlay file %s would replace a file of the base tree (or one created by a patch)\n' "${collisions[@]}" >&2
+	die "overlay files must be new; change base files with a patch in patches/"
+fi
 log "overlay: $(wc -l <"$overlay_new") files linked ($added new)"
