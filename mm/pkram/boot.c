@@ -99,8 +99,8 @@ static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
 	if (!rr->map) {
 		if (!rr->next)
 			return 0;
-		if (++rr->pages > DIV_ROUND_UP(pkram_in_nr_ranges,
-					       PKRAM_RANGES_PER_PAGE) ||
+		/* every page holds at least one range: bounds the walk */
+		if (++rr->pages > pkram_in_nr_ranges ||
 		    !pkram_phys_page_ok(rr->next))
 			return -EINVAL;
 		rr->map = early_memremap(rr->next, PAGE_SIZE);
@@ -185,7 +185,7 @@ static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
 	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
 	unsigned long mi = 0, ri = 0;
 	struct pkram_rreader rr;
-	struct pkram_range r;
+	struct pkram_range r = { };
 	bool sb_seen = false;
 	u64 prev_end = 0;
 	int ret;
@@ -224,6 +224,9 @@ static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
 	rr_stop(&rr);
 	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen))
 		ret = -EINVAL;
+	if (ret)
+		pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n", *nr,
+		       pkram_in_nr_ranges, r.start, r.end, ret);
 	return ret;
 }
 

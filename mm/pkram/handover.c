@@ -296,7 +296,8 @@ static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
 	*head = 0;
 	for (i = 0; i < m; i++) {
 		struct pkram_ranges_meta *p = page_address(pages[i]);
-		unsigned long cnt = min(n - done, PKRAM_RANGES_PER_PAGE);
+		/* spread evenly: merging may have left fewer ranges than room */
+		unsigned long cnt = DIV_ROUND_UP(n - done, m - i);
 
 		p->hdr.type = PKRAM_META_RANGES;
 		p->nr = cnt;

@@ -174,6 +174,9 @@ unsigned long pkram_add_handover_pages(struct pkram_range *r,
 				       unsigned long nr);
 int pkram_finalize(void);
 
+/* snapshot.c */
+void *pkram_snapshot(bool incoming, size_t *size);
+
 /* boot.c */
 struct pkram_validate {
 	const struct pkram_range *r;	/* sorted preserved ranges */

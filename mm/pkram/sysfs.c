@@ -8,6 +8,7 @@
 
 #include <linux/capability.h>
 #include <linux/kobject.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -103,6 +104,54 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
 
+static ssize_t pkram_dtb_read(bool incoming, char *buf, loff_t off,
+			      size_t count)
+{
+	size_t size;
+	void *fdt;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* each read builds a fresh snapshot; read it in one go */
+	fdt = pkram_snapshot(incoming, &size);
+	if (!fdt)
+		return -ENOMEM;
+	count = off < size ? min_t(size_t, count, size - off) : 0;
+	memcpy(buf, fdt + off, count);
+	kvfree(fdt);
+	return count;
+}
+
+static ssize_t incoming_dtb_read(struct file *f, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf,
+				 loff_t off, size_t count)
+{
+	return pkram_dtb_read(true, buf, off, count);
+}
+
+static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf,
+				 loff_t off, size_t count)
+{
+	return pkram_dtb_read(false, buf, off, count);
+}
+
+static struct bin_attribute incoming_dtb_attr = {
+	.attr = { .name = "incoming.dtb", .mode = 0400 },
+	.read = incoming_dtb_read,
+};
+
+static struct bin_attribute outgoing_dtb_attr = {
+	.attr = { .name = "outgoing.dtb", .mode = 0400 },
+	.read = outgoing_dtb_read,
+};
+
+static struct bin_attribute *pkram_bin_attrs[] = {
+	&incoming_dtb_attr,
+	&outgoing_dtb_attr,
+	NULL,
+};
+
 static struct attribute *pkram_attrs[] = {
 	&cmdline_attr.attr,
 	&nodes_attr.attr,
@@ -112,6 +161,7 @@ static struct attribute *pkram_attrs[] = {
 
 static const struct attribute_group pkram_group = {
 	.attrs = pkram_attrs,
+	.bin_attrs = pkram_bin_attrs,
 };
 
 static int __init pkram_sysfs_init(void)
