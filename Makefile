@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps kernel kernel-debug check check-debug demo clean distclean
+.PHONY: help deps userspace kernel kernel-debug check check-debug demo clean distclean
 
 help:
 	@echo 'PKRAM targets:'
@@ -38,8 +38,14 @@ check: kernel
 check-debug: kernel-debug
 	@BUILD=$(BUILD) KERNEL=$(BUILD)/linux-debug $(REPO)/tests/run-check.sh
 
-demo: kernel
-	@$(VMTEST) --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' $(REPO)/tests/vm/demo.sh
+# userspace helpers some scenarios --add (tests/unit/Makefile also builds build/pkramctl/)
+userspace:
+	@if [ -f $(REPO)/tests/unit/Makefile ]; then $(MAKE) -s -C $(REPO)/tests/unit >/dev/null; fi
+
+# demo.sh's "# vmtest-args:" header is honoured, as in make check
+demo: kernel userspace
+	@cd $(REPO) && eval "args=($$(sed -n 's/^#[[:space:]]*vmtest-args:[[:space:]]*//p' tests/vm/demo.sh | tr '\n' ' '))" && \
+	$(VMTEST) "$${args[@]}" --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' tests/vm/demo.sh
 
 clean:
 	rm -rf $(BUILD)/vmtest $(BUILD)/logs $(BUILD)/modroot $(BUILD)/modroot-debug
