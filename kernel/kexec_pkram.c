@@ -238,16 +238,71 @@ void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
 }
 #endif
 
+static LIST_HEAD(pkram_savers);
+static DEFINE_MUTEX(pkram_savers_mutex);
+
+/**
+ * pkram_register_saver - save state when the kernel kexecs
+ * @saver: the callback, which must stay valid until unregistered
+ *
+ * For state that only makes sense to save at the last moment (for example
+ * memory a driver hands to a hypervisor while it runs): @saver->save() runs
+ * in the kexec reboot path, after devices are shut down and before PKRAM
+ * writes the handover, in registration order. It is not called for a kdump
+ * kernel or when kexec is not used.
+ *
+ * Context: Process context.
+ * Return: 0.
+ */
+int pkram_register_saver(struct pkram_saver *saver)
+{
+	mutex_lock(&pkram_savers_mutex);
+	list_add_tail(&saver->list, &pkram_savers);
+	mutex_unlock(&pkram_savers_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pkram_register_saver);
+
+/**
+ * pkram_unregister_saver - stop calling a saver
+ * @saver: a saver registered with pkram_register_saver()
+ *
+ * Context: Process context.
+ */
+void pkram_unregister_saver(struct pkram_saver *saver)
+{
+	mutex_lock(&pkram_savers_mutex);
+	list_del(&saver->list);
+	mutex_unlock(&pkram_savers_mutex);
+}
+EXPORT_SYMBOL_GPL(pkram_unregister_saver);
+
+static void pkram_run_savers(void)
+{
+	struct pkram_saver *saver;
+	int err;
+
+	mutex_lock(&pkram_savers_mutex);
+	list_for_each_entry(saver, &pkram_savers, list) {
+		err = saver->save(saver);
+		if (err)
+			pr_err("saver %s failed (%d): its state is not preserved\n",
+			       saver->name, err);
+	}
+	mutex_unlock(&pkram_savers_mutex);
+}
+
 /**
  * pkram_kexec_finalize - hand preserved memory to the next kernel
  * @image: the image about to be started
  *
- * Called in kernel_kexec() after devices are shut down. Writes the
- * superblock and range list and updates the loaded image's avoid list.
+ * Called in kernel_kexec() after devices are shut down. Runs the registered
+ * savers, then writes the superblock, the range list and the avoid list.
  */
 void pkram_kexec_finalize(struct kimage *image)
 {
 	if (!image || image->type == KEXEC_TYPE_CRASH)
 		return;
+	pkram_run_savers();
 	pkram_finalize();
 }

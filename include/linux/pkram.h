@@ -13,6 +13,7 @@
 #define _LINUX_PKRAM_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/gfp_types.h>
 #include <linux/errno.h>
 
@@ -80,8 +81,24 @@ struct pkram_access {
 		.dtype = PKRAM_DATA_##type,				\
 	}
 
+/**
+ * struct pkram_saver - state a subsystem saves as the kernel kexecs
+ * @list: internal
+ * @name: for log messages
+ * @save: called in the kexec reboot path after devices are shut down and
+ *	  before PKRAM finalizes; may sleep and use the save API. Returns 0
+ *	  or a negative errno, which is logged; other savers still run.
+ */
+struct pkram_saver {
+	struct list_head list;
+	const char *name;
+	int (*save)(struct pkram_saver *saver);
+};
+
 #ifdef CONFIG_PKRAM
 
+int pkram_register_saver(struct pkram_saver *saver);
+void pkram_unregister_saver(struct pkram_saver *saver);
 int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp);
 int pkram_prepare_save_obj(struct pkram_stream *ps, enum pkram_data_flags flags);
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
@@ -111,6 +128,13 @@ void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
 			    unsigned long params_load_addr, unsigned int offset);
 
 #else /* !CONFIG_PKRAM */
+
+static inline int pkram_register_saver(struct pkram_saver *saver)
+{
+	return 0;
+}
+
+static inline void pkram_unregister_saver(struct pkram_saver *saver) { }
 
 static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 				     gfp_t gfp)

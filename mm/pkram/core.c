@@ -103,7 +103,7 @@ static void *pkram_alloc_meta(gfp_t gfp, u16 type)
 	struct page *page;
 	struct pkram_meta_hdr *hdr;
 
-	page = alloc_page((gfp & GFP_RECLAIM_MASK) | __GFP_ZERO);
+	page = pkram_alloc_safe((gfp & GFP_RECLAIM_MASK) | __GFP_ZERO, 0);
 	if (!page)
 		return NULL;
 	hdr = page_address(page);

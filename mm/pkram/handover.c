@@ -284,7 +284,7 @@ static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
 	if (!pages)
 		return -ENOMEM;
 	for (i = 0; i < m; i++) {
-		pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		pages[i] = pkram_alloc_safe(GFP_KERNEL | __GFP_ZERO, 0);
 		if (!pages[i])
 			goto out;
 		r[n].start = page_to_phys(pages[i]);

@@ -153,6 +153,7 @@ bool pkram_meta_check(const void *page, u16 type);
 int pkram_add_incoming(struct pkram_node_meta *meta);
 
 /* stream.c */
+struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
 typedef int (*pkram_range_fn)(u64 start, u64 end, void *arg);
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
 		    void *arg);

@@ -22,6 +22,45 @@
 
 #define PKRAM_NO_LAST	UINT_MAX
 
+/* How many banned pages pkram_alloc_safe() sets aside before giving up. */
+#define PKRAM_ALLOC_TRIES	4096
+
+/**
+ * pkram_alloc_safe - allocate pages the loaded kexec kernel will not overwrite
+ * @gfp: allocation flags
+ * @order: allocation order
+ *
+ * Once a kexec kernel is loaded, its segments' destinations are free memory
+ * that the kexec copy will overwrite; PKRAM must not preserve anything there.
+ * Pages that land there are set aside until an allocation succeeds.
+ *
+ * Return: the pages, or NULL.
+ */
+struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
+{
+	struct page *page, *tmp;
+	LIST_HEAD(banned);
+	int tries = 0;
+
+	while ((page = alloc_pages(gfp | __GFP_NOWARN, order))) {
+		u64 phys = page_to_phys(page);
+
+		if (!pkram_kexec_banned(phys, phys + (PAGE_SIZE << order)))
+			break;
+		list_add(&page->lru, &banned);
+		if (++tries == PKRAM_ALLOC_TRIES) {
+			page = NULL;
+			break;
+		}
+	}
+	while (!list_empty(&banned)) {
+		tmp = list_first_entry(&banned, struct page, lru);
+		list_del(&tmp->lru);
+		__free_pages(tmp, order);
+	}
+	return page;
+}
+
 static unsigned int entry_words(u64 w)
 {
 	return 1 + !!(w & PKRAM_ENT_INDEX) + !!(w & PKRAM_ENT_RUN);
@@ -167,7 +206,7 @@ static int pkram_new_link(struct pkram_access *pa)
 	struct pkram_link_meta *link;
 	struct page *page;
 
-	page = alloc_page((pa->ps->gfp & GFP_RECLAIM_MASK) | __GFP_ZERO);
+	page = pkram_alloc_safe((pa->ps->gfp & GFP_RECLAIM_MASK) | __GFP_ZERO, 0);
 	if (!page)
 		return -ENOMEM;
 	link = page_address(page);
@@ -251,9 +290,12 @@ static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
  * are preserved in place, as they are at kexec.
  *
  * Context: Process context; may sleep if the stream's gfp allows.
+ * A folio that lies where an already loaded kexec kernel will be copied
+ * cannot be preserved in place: PKRAM then preserves a copy of its contents
+ * as they are now (see Documentation/mm/pkram.rst).
+ *
  * Return: 0 on success; -EINVAL if the access or object has no folio
- * stream; -EADDRINUSE if the folio lies where an already loaded kexec kernel
- * will be copied (see Documentation/mm/pkram.rst); -ENOMEM.
+ * stream; -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
@@ -267,15 +309,30 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (!pa->link && pa->ps->obj->folios_head)
 		pkram_seek_tail(pa);
 	if (pkram_kexec_banned(phys, phys + folio_size(folio))) {
-		pr_warn_ratelimited("folio at %pa lies in a loaded kexec segment; load the kernel after saving\n",
-				    &phys);
-		return -EADDRINUSE;
+		/* it would be overwritten by the kexec copy: keep a copy */
+		struct page *copy = pkram_alloc_safe((pa->ps->gfp & ~__GFP_ZERO) |
+						     __GFP_COMP, order);
+		unsigned long i;
+
+		if (!copy)
+			return -ENOMEM;
+		for (i = 0; i < folio_nr_pages(folio); i++)
+			copy_highpage(copy + i, folio_page(folio, i));
+		page_folio(copy)->index = folio->index;
+		pr_info_once("saving copies of folios in loaded kexec segments\n");
+		err = pkram_append(pa, page_to_phys(copy), order, folio->index);
+		if (err) {
+			__free_pages(copy, order);
+			return err;
+		}
+		goto counted;	/* the copy's reference is PKRAM's */
 	}
 
 	err = pkram_append(pa, phys, order, folio->index);
 	if (err)
 		return err;
 	folio_get(folio);
+counted:
 	meta = pa->ps->node->meta;
 	meta->nr_folios++;
 	meta->nr_pages += folio_nr_pages(folio);
@@ -331,7 +388,7 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 			u64 phys;
 			int err;
 
-			page = alloc_page(gfp);
+			page = pkram_alloc_safe(gfp, 0);
 			if (!page)
 				return done ? done : -ENOMEM;
 			phys = page_to_phys(page);

@@ -10,7 +10,8 @@
  *   (kexec)
  *   modprobe test_pkram action=verify prefix=a seed=42 nodes=3
  *
- * action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
+ * action=saver registers a pkram_saver that saves the nodes in the kexec
+ * reboot path (the module must stay loaded until then). action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
  * of them physically adjacent, so each is its own preserved range;
  * action=verify-scatter checks it. The module's init returns 0 on success
  * and an error otherwise, after printing "test_pkram: FAIL: <why>".
@@ -28,7 +29,7 @@
 
 static char *action = "save";
 module_param(action, charp, 0);
-MODULE_PARM_DESC(action, "save, verify, scatter or verify-scatter");
+MODULE_PARM_DESC(action, "save, verify, saver, scatter or verify-scatter");
 static char *prefix = "test";
 module_param(prefix, charp, 0);
 MODULE_PARM_DESC(prefix, "node name prefix; nodes are <prefix>-<n>");
@@ -432,12 +433,33 @@ static int scatter_verify(void)
 	return err;
 }
 
+/* action=saver: save the nodes only as the kernel kexecs */
+static int test_pkram_save_at_kexec(struct pkram_saver *saver)
+{
+	unsigned int n;
+	int err = 0;
+
+	for (n = 0; n < nodes && !err; n++)
+		err = save_node(n);
+	return err;
+}
+
+static struct pkram_saver test_pkram_saver = {
+	.name = "test_pkram",
+	.save = test_pkram_save_at_kexec,
+};
+
+static bool saver_registered;
+
 static int __init test_pkram_init(void)
 {
 	unsigned int n;
 	int err = 0;
 
-	if (!strcmp(action, "scatter"))
+	if (!strcmp(action, "saver")) {
+		err = pkram_register_saver(&test_pkram_saver);
+		saver_registered = !err;
+	} else if (!strcmp(action, "scatter"))
 		err = scatter_save();
 	else if (!strcmp(action, "verify-scatter"))
 		err = scatter_verify();
@@ -456,6 +478,8 @@ static int __init test_pkram_init(void)
 
 static void __exit test_pkram_exit(void)
 {
+	if (saver_registered)
+		pkram_unregister_saver(&test_pkram_saver);
 }
 
 module_init(test_pkram_init);

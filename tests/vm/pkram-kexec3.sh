@@ -1,7 +1,8 @@
 # PKRAM across three kexecs (kexec_file_load, KASLR on): each stage verifies
 # every byte, order and index the previous one saved, and saves a new set; a
 # node nobody claims is carried through two kexecs; MemTotal after loading
-# everything is that of a boot with nothing preserved; discard frees memory.
+# everything is that of a boot with nothing preserved; discard frees memory;
+# a pkram_saver saves its nodes in the reboot path.
 # vmtest-args: --mem 1G --timeout 600 --add tests/vm/include/pkram-lib.sh
 # expect: pass
 . /root/pkram-lib.sh
@@ -49,12 +50,17 @@ case $PKRAM_STAGE in
 	tp action=verify prefix=s2 seed=202 nodes=2 objs=6
 	expect_node carry-0 in incoming
 	tp action=save prefix=s3 seed=404 nodes=4 objs=2 max_bytes=2000000
+	# saved by a pkram_saver in the reboot path: stays loaded until kexec
+	modprobe test_pkram action=saver prefix=late seed=505 nodes=2 ||
+		vm-fail "cannot register the saver"
+	[ -z "$(node_field late-0 1)" ] || vm-fail "saver ran before kexec"
 	vm-kexec
 	;;
 4)
 	no_pkram_errors
 	tp action=verify prefix=s3 seed=404 nodes=4 objs=2 max_bytes=2000000
 	tp action=verify prefix=carry seed=303 nodes=1 max_order=2
+	tp action=verify prefix=late seed=505 nodes=2
 	[ -z "$(cat /sys/kernel/pkram/nodes)" ] || vm-fail "nodes left: $(cat /sys/kernel/pkram/nodes)"
 	check_memtotal "stage 4, everything loaded"
 	vm-pass "3 kexecs, every node verified"
