@@ -26,8 +26,9 @@ help:
 deps:
 	@$(REPO)/scripts/deps.sh
 
+# One kernel build at a time, whoever starts it (make check, a developer).
 kernel:
-	@$(REPO)/scripts/build-kernel.sh
+	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh
 
 kernel-debug:
 	@$(REPO)/scripts/build-kernel.sh debug
