@@ -69,6 +69,25 @@ struct pkram_node *pkram_find_node(const char *name)
 	return NULL;
 }
 
+/*
+ * Find a saved or incoming node nobody is using. Caller holds pkram_mutex.
+ * Return: the node, or ERR_PTR(-EINVAL, -ENOENT or -EBUSY).
+ */
+static struct pkram_node *pkram_take_node(const char *name)
+{
+	struct pkram_node *node;
+
+	lockdep_assert_held(&pkram_mutex);
+	if (!pkram_name_valid(name))
+		return ERR_PTR(-EINVAL);
+	node = pkram_find_node(name);
+	if (!node)
+		return ERR_PTR(-ENOENT);
+	if (node->state == PKRAM_SAVING || node->state == PKRAM_LOADING)
+		return ERR_PTR(-EBUSY);
+	return node;
+}
+
 /* Compute and store the checksum of a metadata page. */
 void pkram_meta_seal(void *page)
 {
@@ -311,22 +330,14 @@ EXPORT_SYMBOL_GPL(pkram_discard_save);
 int pkram_prepare_load(struct pkram_stream *ps, const char *name)
 {
 	struct pkram_node *node;
-	int err = 0;
-
-	if (!pkram_name_valid(name))
-		return -EINVAL;
 
 	mutex_lock(&pkram_mutex);
-	node = pkram_find_node(name);
-	if (!node)
-		err = -ENOENT;
-	else if (node->state == PKRAM_SAVING || node->state == PKRAM_LOADING)
-		err = -EBUSY;
-	else
+	node = pkram_take_node(name);
+	if (!IS_ERR(node))
 		node->state = PKRAM_LOADING;
 	mutex_unlock(&pkram_mutex);
-	if (err)
-		return err;
+	if (IS_ERR(node))
+		return PTR_ERR(node);
 
 	memset(ps, 0, sizeof(*ps));
 	ps->node = node;
@@ -419,24 +430,16 @@ EXPORT_SYMBOL_GPL(pkram_finish_load);
 int pkram_discard(const char *name)
 {
 	struct pkram_node *node;
-	int err = 0;
-
-	if (!pkram_name_valid(name))
-		return -EINVAL;
 
 	mutex_lock(&pkram_mutex);
-	node = pkram_find_node(name);
-	if (!node)
-		err = -ENOENT;
-	else if (pkram_finalizing || node->state == PKRAM_SAVING ||
-		 node->state == PKRAM_LOADING)
-		err = -EBUSY;
-	else
+	node = pkram_finalizing ? ERR_PTR(-EBUSY) : pkram_take_node(name);
+	if (!IS_ERR(node))
 		list_del(&node->list);
 	mutex_unlock(&pkram_mutex);
-	if (!err)
-		pkram_free_node(node);
-	return err;
+	if (IS_ERR(node))
+		return PTR_ERR(node);
+	pkram_free_node(node);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_discard);
 
