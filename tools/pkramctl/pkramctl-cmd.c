@@ -3,9 +3,8 @@
  * pkramctl: the commands, their options and the sysfs access.
  *
  * A command is an entry of cmds[]: name, synopsis, help and a handler that
- * gets its arguments after the command name. To add one (e.g. the planned
- * FDT snapshot "dump"), write the handler and add the entry; the option
- * parser and --help come for free.
+ * gets its arguments after the command name. To add one, write the handler
+ * and add the entry; the option parser and --help come for free.
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
@@ -176,8 +175,8 @@ static void read_error(struct pkramctl *ctx, const char *path, int err)
 		errmsg(ctx, "cannot read %s: %s; run pkramctl as root", path,
 		       strerror(-err));
 	else if (err == -EFBIG)
-		errmsg(ctx, "cannot read %s: larger than %d bytes, not a PKRAM sysfs file",
-		       path, FILE_MAX);
+		errmsg(ctx, "cannot read %s: too large, not a PKRAM sysfs file or snapshot",
+		       path);
 	else
 		errmsg(ctx, "cannot read %s: %s", path, strerror(-err));
 }
@@ -234,6 +233,162 @@ static int load_cmdline(struct pkramctl *ctx, char *arg, size_t arglen,
 	if (err)
 		errmsg(ctx, "%s/cmdline: not a pkram=0x<address> line", ctx->sysfs);
 	return err ? PKRAMCTL_EXIT_USAGE : 0;
+}
+
+/* ----------------------------------------------------------- snapshots */
+
+#define SNAP_BUF	(64UL << 20)	/* first read() asks for this much */
+#define SNAP_MAX	(1UL << 30)	/* larger is not a snapshot */
+#define SNAP_TRIES	5
+
+/*
+ * Read a whole binary file through one open file description, in as few
+ * read() calls as it allows (sysfs hands out at most a page per call).
+ * *@chunks: read() calls that returned data. Returns 0 or -errno.
+ */
+static int read_blob(const char *path, char **bufp, size_t *lenp,
+		     unsigned int *chunks)
+{
+	size_t len = 0, cap = SNAP_BUF;
+	char *buf = malloc(cap);
+	int fd, err = 0;
+
+	*chunks = 0;
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb = cap >= SNAP_MAX ? NULL : realloc(buf, cap * 2);
+
+			if (!nb) {
+				err = cap >= SNAP_MAX ? -EFBIG : -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+		len += n;
+		(*chunks)++;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static const char *snap_file(enum pkram_dir dir)
+{
+	return dir == PKRAM_DIR_IN ? "incoming.dtb" : "outgoing.dtb";
+}
+
+static const char *snap_dir_name(enum pkram_dir dir)
+{
+	return dir == PKRAM_DIR_IN ? "incoming" : "outgoing";
+}
+
+/*
+ * The snapshot of @dir from sysfs. The kernel builds a new snapshot for
+ * every read() and returns at most a page per call, so a blob of several
+ * pages is pieced together from several snapshots: it is read again until
+ * two reads in a row give the same bytes (nodes changed in between
+ * otherwise). Returns 0; -errno when the file cannot be read (no message:
+ * the caller decides); or an exit status after a message.
+ */
+static int load_snapshot(struct pkramctl *ctx, enum pkram_dir want,
+			 char **blobp, size_t *lenp, char **pathp)
+{
+	char *path, *blob = NULL, *prev = NULL, msg[256];
+	size_t len = 0, plen = 0;
+	unsigned int chunks, i;
+	enum pkram_dir dir;
+	int err;
+
+	*pathp = path = sysfs_path(ctx, snap_file(want));
+	if (!path)
+		return errmsg(ctx, "out of memory"), PKRAMCTL_EXIT_FAIL;
+	for (i = 0; i < SNAP_TRIES; i++) {
+		err = read_blob(path, &blob, &len, &chunks);
+		if (err) {
+			free(prev);
+			return err;
+		}
+		if (chunks <= 1 || (prev && plen == len &&
+				    !memcmp(prev, blob, len)))
+			break;
+		free(prev);
+		prev = blob;
+		plen = len;
+		blob = NULL;
+	}
+	free(prev);
+	if (!blob) {
+		errmsg(ctx, "%s: the snapshot changed during each of %d reads; nodes are being saved or discarded, retry",
+		       path, SNAP_TRIES);
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	if (pkram_snap_check(blob, len, &dir, msg, sizeof(msg))) {
+		errmsg(ctx, "%s: %s", path, msg);
+		free(blob);
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	if (dir != want) {
+		errmsg(ctx, "%s: direction is %s, expected %s", path,
+		       snap_dir_name(dir), snap_dir_name(want));
+		free(blob);
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	*blobp = blob;
+	*lenp = len;
+	return 0;
+}
+
+/* A snapshot saved by `pkramctl dump`: 0, or an exit status after a message. */
+static int load_snapshot_file(struct pkramctl *ctx, const char *path,
+			      char **blobp, size_t *lenp)
+{
+	enum pkram_dir dir;
+	unsigned int chunks;
+	char msg[256];
+	int err;
+
+	err = read_blob(path, blobp, lenp, &chunks);
+	if (err) {
+		read_error(ctx, path, err);
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	if (pkram_snap_check(*blobp, *lenp, &dir, msg, sizeof(msg))) {
+		errmsg(ctx, "%s: %s", path, msg);
+		free(*blobp);
+		return PKRAMCTL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void snap_read_error(struct pkramctl *ctx, const char *path, int err)
+{
+	if (err == -ENOENT)
+		errmsg(ctx, "cannot read %s: %s; this kernel has no PKRAM layout snapshots",
+		       path, strerror(-err));
+	else
+		read_error(ctx, path, err);
 }
 
 /* ------------------------------------------------------------- options */
@@ -371,12 +526,109 @@ static int bad_name(struct pkramctl *ctx, const char *name)
 	return PKRAMCTL_EXIT_USAGE;
 }
 
+enum { SH_JSON, SH_RANGES, SH_SNAPSHOT };
+
+static void show_print(struct pkramctl *ctx, const struct pkram_node_info *info,
+		       const struct pkram_snap_node *snap, bool json,
+		       bool ranges)
+{
+	if (json) {
+		pkram_print_node_json_full(ctx->out, info, snap, ranges);
+		fputc('\n', ctx->out);
+		return;
+	}
+	pkram_print_node(ctx->out, info);
+	if (snap)
+		pkram_print_snap_objects(ctx->out, snap, ranges);
+}
+
+/* show NAME --snapshot FILE: everything from the file. */
+static int show_from_file(struct pkramctl *ctx, const char *file,
+			  const char *name, bool json, bool ranges)
+{
+	struct pkram_snap_node snap;
+	char *blob, msg[256];
+	size_t len;
+	int status, err;
+
+	status = load_snapshot_file(ctx, file, &blob, &len);
+	if (status)
+		return status;
+	err = pkram_snap_find_node(blob, name, &snap, msg, sizeof(msg));
+	free(blob);
+	if (err == -ENOENT) {
+		errmsg(ctx, "no node named %s in %s", name, file);
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	if (err) {
+		errmsg(ctx, "%s: %s", file, msg);
+		return err == -ENOMEM ? PKRAMCTL_EXIT_FAIL : PKRAMCTL_EXIT_USAGE;
+	}
+	show_print(ctx, &snap.info, &snap, json, ranges);
+	pkram_snap_node_free(&snap);
+	return PKRAMCTL_EXIT_OK;
+}
+
+/*
+ * The objects of @node from the snapshot of its direction into @snap.
+ * Without @ranges a snapshot that cannot be read (not root, a kernel
+ * without snapshots) only costs the object list: *@have is false then.
+ */
+static int show_objects(struct pkramctl *ctx,
+			const struct pkram_node_info *node, bool ranges,
+			struct pkram_snap_node *snap, bool *have)
+{
+	char *blob, *path, msg[256];
+	size_t len;
+	int err;
+
+	*have = false;
+	err = load_snapshot(ctx, node->dir, &blob, &len, &path);
+	if (err < 0) {
+		if (ranges || (err != -EACCES && err != -EPERM &&
+			       err != -ENOENT)) {
+			snap_read_error(ctx, path, err);
+			free(path);
+			return PKRAMCTL_EXIT_USAGE;
+		}
+		errmsg(ctx, "no object list: cannot read %s: %s%s", path,
+		       strerror(-err), err == -ENOENT ? "" : " (needs root)");
+		free(path);
+		return 0;
+	}
+	if (err) {
+		free(path);
+		return err;
+	}
+	err = pkram_snap_find_node(blob, node->name, snap, msg, sizeof(msg));
+	free(blob);
+	if (err == -ENOENT) {
+		errmsg(ctx, "node %s is not in %s: discarded or loaded meanwhile?",
+		       node->name, path);
+		err = PKRAMCTL_EXIT_FAIL;
+	} else if (err) {
+		errmsg(ctx, "%s: %s", path, msg);
+		err = err == -ENOMEM ? PKRAMCTL_EXIT_FAIL : PKRAMCTL_EXIT_USAGE;
+	} else {
+		*have = true;
+	}
+	free(path);
+	return err;
+}
+
 static int cmd_show(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 		    char **argv)
 {
-	struct opt opts[] = { { .name = "--json" }, { 0 } };
+	struct opt opts[] = {
+		[SH_JSON] = { .name = "--json" },
+		[SH_RANGES] = { .name = "--ranges" },
+		[SH_SNAPSHOT] = { .name = "--snapshot", .has_arg = true },
+		{ 0 },
+	};
 	const struct pkram_node_info *node;
 	struct pkram_node_list list;
+	struct pkram_snap_node snap;
+	bool json, ranges, have;
 	const char *name;
 	int npos, status;
 
@@ -387,20 +639,102 @@ static int cmd_show(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 		return usage_error(ctx, cmd, "missing node NAME");
 	if (!pkram_name_valid(name))
 		return bad_name(ctx, name);
+	json = opts[SH_JSON].seen;
+	ranges = opts[SH_RANGES].seen;
+	if (opts[SH_SNAPSHOT].seen)
+		return show_from_file(ctx, opts[SH_SNAPSHOT].arg, name, json,
+				      ranges);
 	status = load_nodes(ctx, &list);
 	if (status)
 		return status;
 	node = pkram_find_node(&list, name);
 	if (!node) {
 		status = no_such_node(ctx, name);
-	} else if (opts[0].seen) {
-		pkram_print_node_json(ctx->out, node);
-		fputc('\n', ctx->out);
 	} else {
-		pkram_print_node(ctx->out, node);
+		status = show_objects(ctx, node, ranges, &snap, &have);
+		if (!status)
+			show_print(ctx, node, have ? &snap : NULL, json, ranges);
+		if (have)
+			pkram_snap_node_free(&snap);
 	}
 	pkram_node_list_free(&list);
 	return status;
+}
+
+enum { DU_IN, DU_OUT, DU_OUTPUT, DU_OUTPUT_LONG };
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int cmd_dump(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+		    char **argv)
+{
+	struct opt opts[] = {
+		[DU_IN] = { .name = "--incoming" },
+		[DU_OUT] = { .name = "--outgoing" },
+		[DU_OUTPUT] = { .name = "-o", .has_arg = true },
+		[DU_OUTPUT_LONG] = { .name = "--output", .has_arg = true },
+		{ 0 },
+	};
+	enum pkram_dir dir;
+	const char *file;
+	char *blob, *path;
+	int npos, status, fd, err;
+	size_t len;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, NULL, &npos, 0),
+		       &status))
+		return status;
+	if (opts[DU_IN].seen && opts[DU_OUT].seen)
+		return usage_error(ctx, cmd, "give --incoming or --outgoing, not both");
+	if (opts[DU_OUTPUT].seen == opts[DU_OUTPUT_LONG].seen)
+		return usage_error(ctx, cmd, "give the output file once: -o FILE (-o - for stdout)");
+	file = opts[DU_OUTPUT].seen ? opts[DU_OUTPUT].arg : opts[DU_OUTPUT_LONG].arg;
+	if (!*file)
+		return usage_error(ctx, cmd, "empty output file name");
+	dir = opts[DU_IN].seen ? PKRAM_DIR_IN : PKRAM_DIR_OUT;
+	status = check_sysfs(ctx);
+	if (status)
+		return status;
+	err = load_snapshot(ctx, dir, &blob, &len, &path);
+	if (err < 0)
+		snap_read_error(ctx, path, err);
+	free(path);
+	if (err)
+		return err < 0 ? PKRAMCTL_EXIT_USAGE : err;
+	if (!strcmp(file, "-")) {
+		if (fwrite(blob, 1, len, ctx->out) != len)
+			err = -EIO;
+	} else {
+		/* physical addresses: for root's eyes only, like the source */
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			err = -errno;
+		} else {
+			err = write_all(fd, blob, len);
+			if (close(fd) && !err)
+				err = -errno;
+		}
+	}
+	free(blob);
+	if (err) {
+		errmsg(ctx, "cannot write %s: %s",
+		       strcmp(file, "-") ? file : "the output", strerror(-err));
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	return PKRAMCTL_EXIT_OK;
 }
 
 /*
@@ -633,11 +967,26 @@ static const struct cmd cmds[] = {
 	  "MEMORY is what the node holds: data pages, metadata pages and the\n"
 	  "pages of its byte streams.\n\n"
 	  "  --json   a JSON array of objects with raw numbers (memory_bytes etc.)\n" },
-	{ "show", cmd_show, "show NAME [--json]",
+	{ "show", cmd_show, "show NAME [--ranges] [--json] [--snapshot FILE]",
 	  "Show one node in detail: direction, state, objects, folios, pages,\n"
-	  "bytes, metadata pages and the memory it holds.\n"
-	  "Exit status 1 if there is no such node.\n\n"
-	  "  --json   one JSON object with raw numbers\n" },
+	  "bytes, metadata pages and the memory it holds; then, from the layout\n"
+	  "snapshot of the node's direction (incoming.dtb or outgoing.dtb, root\n"
+	  "only), per object: flags, folio counts by order (orders that have\n"
+	  "folios) and the length of its byte stream.\n"
+	  "Exit status 1 if there is no such node, 2 if the snapshot is damaged.\n\n"
+	  "  --ranges          also the physical ranges of each object, in stream\n"
+	  "                    order: START-END (END excluded), folio order, index\n"
+	  "  --json            one JSON object with raw numbers\n"
+	  "  --snapshot FILE   read everything from FILE (from `pkramctl dump`)\n"
+	  "                    instead of sysfs\n" },
+	{ "dump", cmd_dump, "dump [--incoming|--outgoing] -o FILE",
+	  "Write the layout snapshot of the incoming or outgoing nodes (default\n"
+	  "--outgoing), a flattened device tree, to FILE (mode 0600), after\n"
+	  "checking it. Needs root. Read it back with `pkramctl show NAME\n"
+	  "--snapshot FILE` or `dtc -I dtb -O dts FILE`.\n\n"
+	  "  --incoming        nodes that arrived from the previous kernel\n"
+	  "  --outgoing        nodes saved here, preserved at the next kexec\n"
+	  "  -o, --output FILE where to write; - for stdout\n" },
 	{ "discard", cmd_discard, "discard NAME | --all-unclaimed",
 	  "Free a node: its memory goes back to the page allocator and it is\n"
 	  "not preserved at the next kexec. Needs root (CAP_SYS_ADMIN).\n"

@@ -407,17 +407,24 @@ void pkram_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* One node as a JSON object on one line, raw numbers. */
-void pkram_print_node_json(FILE *f, const struct pkram_node_info *n)
+/* The members of pkram_print_node_json() without the closing brace. */
+void pkram_print_node_json_open(FILE *f, const struct pkram_node_info *n)
 {
 	fprintf(f, "{\"direction\": \"%s\", \"name\": ", pkram_dir_name(n->dir));
 	pkram_json_string(f, n->name);
 	fprintf(f, ", \"state\": \"%s\", \"objects\": %" PRIu64
 		", \"folios\": %" PRIu64 ", \"pages\": %" PRIu64
 		", \"bytes\": %" PRIu64 ", \"meta_pages\": %" PRIu64
-		", \"memory_bytes\": %" PRIu64 "}",
+		", \"memory_bytes\": %" PRIu64,
 		pkram_state_name(n->state), n->objects, n->folios, n->pages,
 		n->bytes, n->meta_pages, pkram_node_memory(n));
+}
+
+/* One node as a JSON object on one line, raw numbers. */
+void pkram_print_node_json(FILE *f, const struct pkram_node_info *n)
+{
+	pkram_print_node_json_open(f, n);
+	fputc('}', f);
 }
 
 void pkram_print_json(FILE *f, const struct pkram_node_list *list)

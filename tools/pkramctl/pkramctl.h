@@ -3,7 +3,8 @@
  * pkramctl: inspect and manage PKRAM nodes through /sys/kernel/pkram.
  *
  * pkramctl-lib.c parses and formats (no I/O but FILE * output), so unit
- * tests can call it directly; pkramctl-cmd.c holds the commands and the
+ * tests can call it directly, as is pkramctl-snap.c for the FDT layout
+ * snapshots (libfdt); pkramctl-cmd.c holds the commands and the
  * sysfs access; main.c only wires pkramctl_main() to the process.
  */
 #ifndef PKRAMCTL_H
@@ -71,6 +72,7 @@ void pkram_print_table(FILE *f, const struct pkram_node_list *list);
 void pkram_print_json(FILE *f, const struct pkram_node_list *list);
 void pkram_print_node(FILE *f, const struct pkram_node_info *node);
 void pkram_print_node_json(FILE *f, const struct pkram_node_info *node);
+void pkram_print_node_json_open(FILE *f, const struct pkram_node_info *node);
 void pkram_json_string(FILE *f, const char *s);
 
 int pkram_parse_cmdline_attr(const char *buf, size_t len, char *arg,
@@ -78,6 +80,45 @@ int pkram_parse_cmdline_attr(const char *buf, size_t len, char *arg,
 char *pkram_make_cmdline(const char *cmdline, const char *append,
 			 const char *pkram_arg);
 void pkram_print_shell_argv(FILE *f, char *const argv[]);
+
+/* --- pkramctl-snap.c: FDT layout snapshots ({incoming,outgoing}.dtb) --- */
+#define PKRAM_SNAPSHOT_COMPATIBLE	"linux,pkram-snapshot-v1"
+#define PKRAM_SNAP_FOLIOS	1	/* object flags */
+#define PKRAM_SNAP_BYTES	2
+
+struct pkram_range {		/* physical [start, end) in stream order */
+	uint64_t start, end, order, index;
+};
+
+struct pkram_snap_obj {
+	uint32_t flags;
+	uint64_t data_len;		/* bytes in the byte stream */
+	uint64_t *orders;		/* folios-by-order: [order] = count */
+	size_t nr_orders;
+	struct pkram_range *folio_ranges;
+	size_t nr_folio_ranges;
+	struct pkram_range *byte_ranges;
+	size_t nr_byte_ranges;
+};
+
+struct pkram_snap_node {
+	struct pkram_node_info info;	/* dir from the root's "direction" */
+	struct pkram_snap_obj *objs;	/* none while the node is loading */
+	size_t nr_objs;
+};
+
+int pkram_snap_check(const void *blob, size_t len, enum pkram_dir *dir,
+		     char *msg, size_t msglen);
+int pkram_snap_find_node(const void *blob, const char *name,
+			 struct pkram_snap_node *node, char *msg,
+			 size_t msglen);
+void pkram_snap_obj_free(struct pkram_snap_obj *obj);
+void pkram_snap_node_free(struct pkram_snap_node *node);
+void pkram_print_snap_objects(FILE *f, const struct pkram_snap_node *node,
+			      bool ranges);
+void pkram_print_node_json_full(FILE *f, const struct pkram_node_info *info,
+				const struct pkram_snap_node *snap,
+				bool ranges);
 
 /* --- pkramctl-cmd.c: commands --- */
 struct pkramctl {
