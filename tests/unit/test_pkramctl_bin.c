@@ -154,7 +154,7 @@ static void test_bin_version_help(void **state)
 	proc_free(&p);
 	spawn(&p, NULL, b->env, "show", "--help", NULL);
 	assert_int_equal(p.status, 0);
-	assert_contains(p.out, "show NAME [--json]");
+	assert_contains(p.out, "show NAME [--ranges] [--json] [--snapshot FILE]");
 	proc_free(&p);
 	spawn(&p, NULL, b->env, NULL);
 	assert_int_equal(p.status, 2);
@@ -215,6 +215,40 @@ static void test_bin_stdout_full(void **state)
 	proc_free(&p);
 }
 
+/* dump -o -: the blob, byte for byte, on the real stdout; and exit 2 */
+static void test_bin_dump(void **state)
+{
+	struct bin_fx *b = *state;
+	char path[PATH_MAX], *want, *got;
+	size_t wlen, glen;
+	struct proc p;
+
+	want = dtb_fixture("snap-out", &wlen);
+	fx_write_bin(b->fx, "pkram/outgoing.dtb", want, wlen);
+	fx_path(b->fx, "stdout.dtb", path, sizeof(path));
+	fx_write_bin(b->fx, "stdout.dtb", "", 0);
+	spawn(&p, path, b->env, "dump", "-o", "-", NULL);
+	assert_int_equal(p.status, 0);
+	assert_string_equal(p.err, "");
+	proc_free(&p);
+	got = read_bin(path, &glen);
+	assert_int_equal(glen, wlen);
+	assert_memory_equal(got, want, wlen);
+	free(got);
+	spawn(&p, NULL, b->env, "show", "vm-state", "--ranges", "--snapshot",
+	      path, NULL);
+	assert_int_equal(p.status, 0);
+	assert_contains(p.out, "    0x000001000000-0x000001040000  order 5  index 512\n");
+	proc_free(&p);
+	fx_write_bin(b->fx, "pkram/outgoing.dtb", want, wlen - 1);
+	spawn(&p, NULL, b->env, "dump", "-o", "-", NULL);
+	assert_int_equal(p.status, 2);
+	assert_string_equal(p.out, "");
+	assert_contains(p.err, "outgoing.dtb: truncated");
+	proc_free(&p);
+	free(want);
+}
+
 static void test_bin_kexec(void **state)
 {
 	struct bin_fx *b = *state;
@@ -259,6 +293,7 @@ int main(void)
 		T(test_bin_list),
 		T(test_bin_exit_codes),
 		T(test_bin_stdout_full),
+		T(test_bin_dump),
 		T(test_bin_kexec),
 #undef T
 	};

@@ -111,6 +111,53 @@ char *fx_read(const struct fixture *fx, const char *rel)
 	return slurp(path);
 }
 
+char *read_bin(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = fopen(path, "rb"), *m;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, len);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+void fx_write_bin(const struct fixture *fx, const char *rel, const void *buf,
+		  size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	fx_path(fx, rel, path, sizeof(path));
+	f = fopen(path, "wb");
+	if (!f)
+		die(path);
+	if (len && fwrite(buf, 1, len, f) != len)
+		die(path);
+	if (fclose(f))
+		die(path);
+}
+
+#ifdef DTB_DIR
+char *dtb_fixture(const char *name, size_t *len)
+{
+	char path[PATH_MAX];
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", DTB_DIR, name);
+	buf = read_bin(path, len);
+	if (!buf)
+		die(path);	/* make -C tests/unit compiles them */
+	return buf;
+}
+#endif
+
 void fx_pkram(struct fixture *fx, const char *nodes_fixture)
 {
 	if (mkdir(fx->sysfs, 0755))

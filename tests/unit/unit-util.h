@@ -37,6 +37,12 @@ void fx_path(const struct fixture *fx, const char *rel, char *buf, size_t len);
 void fx_write(const struct fixture *fx, const char *rel, const char *content);
 void fx_copy(const struct fixture *fx, const char *rel, const char *fixture);
 char *fx_read(const struct fixture *fx, const char *rel);
+/* Binary files: the whole of @path (malloc, *@len bytes), or NULL. */
+char *read_bin(const char *path, size_t *len);
+void fx_write_bin(const struct fixture *fx, const char *rel, const void *buf,
+		  size_t len);
+/* Compiled snapshot fixture: DTB_DIR/@name.dtb (from fixtures/@name.dts). */
+char *dtb_fixture(const char *name, size_t *len);
 /* A PKRAM sysfs dir with nodes from fixtures/@nodes_fixture, a cmdline and
  * an empty discard file; /proc/cmdline from fixtures/proc-cmdline. */
 void fx_pkram(struct fixture *fx, const char *nodes_fixture);
