@@ -66,6 +66,9 @@ case $PKRAM_STAGE in
 	rc=$?
 	[ $rc -eq 1 ] || vm-fail "show of a discarded node: exit $rc, want 1"
 	grep -q 'no node named a-1' /root/gone.err || vm-fail "show a-1: $(cat /root/gone.err)"
+	pkramctl show gone --ranges 2>/dev/null
+	rc=$?
+	[ $rc -eq 1 ] || vm-fail "show of a node never saved: exit $rc, want 1"
 	vm-pass "pkramctl list, dump, show --snapshot --ranges, discard across a kexec"
 	;;
 esac
