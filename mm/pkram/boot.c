@@ -35,7 +35,9 @@
 #include "internal.h"
 
 phys_addr_t pkram_incoming_sb __initdata;
-static u64 pkram_in_nodes __initdata;
+static char pkram_in_sb[PAGE_SIZE] __initdata __aligned(8);
+static const fdt64_t *pkram_in_nodes __initdata;
+static int pkram_in_nr_nodes __initdata;
 static u64 pkram_in_ranges __initdata;
 static u64 pkram_in_nr_ranges __initdata;
 static u64 pkram_in_pages __initdata;
@@ -129,9 +131,10 @@ static u64 __init pkram_fdt_u64(const void *fdt, const char *name)
 /* Read and check the superblock; false if there is nothing to reserve. */
 static bool __init pkram_read_sb(void)
 {
-	static char sb[PAGE_SIZE] __initdata __aligned(8);
 	phys_addr_t phys = pkram_incoming_sb;
+	char *sb = pkram_in_sb;
 	void *map;
+	int len;
 
 	if (!pkram_phys_page_ok(phys) ||
 	    memblock_is_region_reserved(phys, PAGE_SIZE)) {
@@ -163,12 +166,15 @@ static bool __init pkram_read_sb(void)
 		       c ?: "(none)", PKRAM_COMPATIBLE);
 		return false;
 	}
-	pkram_in_nodes = pkram_fdt_u64(sb, PKRAM_FDT_NODES);
+	pkram_in_nodes = fdt_getprop(sb, 0, PKRAM_FDT_NODES, &len);
+	pkram_in_nr_nodes = pkram_in_nodes && len > 0 && !(len % sizeof(u64)) ?
+			    len / sizeof(u64) : 0;
 	pkram_in_ranges = pkram_fdt_u64(sb, PKRAM_FDT_RANGES);
 	pkram_in_nr_ranges = pkram_fdt_u64(sb, PKRAM_FDT_NR_RANGES);
 	pkram_in_pages = pkram_fdt_u64(sb, PKRAM_FDT_PAGES);
 	pkram_in_avoid = pkram_fdt_u64(sb, PKRAM_FDT_AVOID);
-	if (!pkram_in_nodes || !pkram_in_ranges || !pkram_in_nr_ranges) {
+	if (!pkram_in_nr_nodes || pkram_in_nr_nodes > PKRAM_MAX_NODES ||
+	    !pkram_in_ranges || !pkram_in_nr_ranges) {
 		pr_err("superblock lacks nodes or ranges: nothing is preserved\n");
 		return false;
 	}
@@ -563,17 +569,16 @@ int __init pkram_parse_incoming(void)
 	for (v.budget = 0, phys = 0; phys < v.nr; phys++)
 		v.budget += (v.r[phys].end - v.r[phys].start) >> PAGE_SHIFT;
 
-	phys = pkram_in_nodes;
-	while (phys && nodes++ < PKRAM_MAX_NODES) {
+	for (nodes = 0; nodes < pkram_in_nr_nodes; nodes++) {
 		struct pkram_node_meta *node;
 
+		phys = fdt64_to_cpu(pkram_in_nodes[nodes]);
 		node = pkram_meta_get(&v, phys, PKRAM_META_NODE);
 		if (!node) {
-			pr_err("node list broken at %#llx (%s): the rest stays reserved\n",
+			pr_err("node page %#llx is damaged (%s): not offered, its memory stays reserved\n",
 			       phys, v.why);
-			break;
+			continue;
 		}
-		phys = node->hdr.next;
 		if (!pkram_validate_node(&v, node)) {
 			pr_err("node %.63s is damaged (%s): not offered, its memory stays reserved\n",
 			       node->name, v.why);

@@ -162,7 +162,8 @@ void pkram_free_node(struct pkram_node *node)
  * Context: Process context; may sleep if @gfp allows.
  * Return: 0 on success; -EINVAL for a bad name; -EEXIST if a saved or
  * incoming node has this name; -EBUSY if a node of this name is being saved
- * or loaded, or if the kexec reboot path has started; -ENOMEM.
+ * or loaded, or if the kexec reboot path has started; -ENOSPC if there are
+ * already %PKRAM_MAX_NODES nodes; -ENOMEM.
  */
 int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 {
@@ -190,6 +191,8 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 	old = pkram_find_node(name);
 	if (pkram_finalizing)
 		err = -EBUSY;
+	else if (list_count_nodes(&pkram_nodes) >= PKRAM_MAX_NODES)
+		err = -ENOSPC;
 	else if (old)
 		err = (old->state == PKRAM_SAVING ||
 		       old->state == PKRAM_LOADING) ? -EBUSY : -EEXIST;

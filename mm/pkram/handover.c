@@ -248,8 +248,8 @@ void pkram_seal_node(struct pkram_node_meta *meta)
 	pkram_meta_seal(meta);
 }
 
-static int pkram_write_sb(void *sb, u64 nodes, u64 ranges, u64 nr_ranges,
-			  u64 pages)
+static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
+			  u64 ranges, u64 nr_ranges, u64 pages)
 {
 	u64 avoid = pkram_avoid_phys();
 	int err;
@@ -258,7 +258,8 @@ static int pkram_write_sb(void *sb, u64 nodes, u64 ranges, u64 nr_ranges,
 	err = err ?: fdt_finish_reservemap(sb);
 	err = err ?: fdt_begin_node(sb, "");
 	err = err ?: fdt_property_string(sb, "compatible", PKRAM_COMPATIBLE);
-	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NODES, nodes);
+	err = err ?: fdt_property(sb, PKRAM_FDT_NODES, table,
+				  nodes * sizeof(*table));
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NR_RANGES, nr_ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, pages);
@@ -343,6 +344,16 @@ static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr)
 static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
 #endif
 
+#if IS_ENABLED(CONFIG_TEST_PKRAM)
+/*
+ * Test-only: called with the finished superblock, so test_pkram can damage
+ * the handover the way a bug or a bad memory cell would. Not for anything
+ * else.
+ */
+void (*pkram_test_finalize_hook)(void *sb, u64 nodes, u64 ranges);
+EXPORT_SYMBOL_GPL(pkram_test_finalize_hook);
+#endif
+
 /**
  * pkram_finalize - write the handover for the next kernel
  *
@@ -354,17 +365,18 @@ static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
  */
 int pkram_finalize(void)
 {
-	struct pkram_node_meta *prev = NULL;
 	struct pkram_range *r = NULL;
 	struct pkram_node *node;
 	unsigned long nr, nodes = 0;
-	u64 first = 0, ranges = 0, pages = 0;
+	u64 ranges = 0, pages = 0;
+	fdt64_t *table;
 	void *sb;
 	int err = 0;
 
 	if (!pkram_sb_page)
 		return 0;
 	sb = page_address(pkram_sb_page);
+	table = kmalloc_array(PKRAM_MAX_NODES, sizeof(*table), GFP_KERNEL);
 
 	mutex_lock(&pkram_mutex);
 	pkram_finalizing = true;
@@ -381,18 +393,17 @@ int pkram_finalize(void)
 			node->dropped = true;
 			continue;
 		}
-		if (prev)
-			prev->hdr.next = virt_to_phys(node->meta);
-		else
-			first = virt_to_phys(node->meta);
+		if (!table || nodes == PKRAM_MAX_NODES) {
+			err = -ENOMEM;
+			break;
+		}
+		table[nodes++] = cpu_to_fdt64(virt_to_phys(node->meta));
 		node->meta->hdr.next = 0;
-		prev = node->meta;
 		pages += node->meta->nr_pages;
-		nodes++;
 	}
 	memset(sb, 0, PAGE_SIZE);
 	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
-	if (!nodes)
+	if (!nodes || err)
 		goto out;
 	if (pkram_kexec_banned(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
 	    pkram_kexec_banned(pkram_avoid_phys(),
@@ -430,10 +441,14 @@ int pkram_finalize(void)
 			pkram_seal_node(node->meta);
 
 	pkram_write_avoid(r, nr);
-	err = pkram_write_sb(sb, first, ranges, nr, pages);
+	err = pkram_write_sb(sb, table, nodes, ranges, nr, pages);
 	if (!err)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s)\n",
 			nodes, pages, nr);
+#if IS_ENABLED(CONFIG_TEST_PKRAM)
+	if (!err && pkram_test_finalize_hook)
+		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);
+#endif
 out:
 	if (err) {
 		memset(sb, 0, PAGE_SIZE);
@@ -443,5 +458,6 @@ out:
 	}
 	mutex_unlock(&pkram_mutex);
 	kvfree(r);
+	kfree(table);
 	return err;
 }

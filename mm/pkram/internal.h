@@ -43,7 +43,7 @@ struct pkram_meta_hdr {
 
 /* A node: one named set of objects. */
 struct pkram_node_meta {
-	struct pkram_meta_hdr hdr;	/* next: next node */
+	struct pkram_meta_hdr hdr;	/* next: 0 (the superblock lists nodes) */
 	u64 first_obj;
 	u64 nr_objs;
 	u64 nr_folios;
@@ -114,14 +114,14 @@ struct pkram_ranges_meta {
 	 sizeof(struct pkram_range))
 
 /* Superblock FDT property names (all u64, big endian as FDT cells are). */
-#define PKRAM_FDT_NODES		"nodes"
+#define PKRAM_FDT_NODES		"nodes"		/* u64 array: each node page */
 #define PKRAM_FDT_RANGES	"ranges"
 #define PKRAM_FDT_NR_RANGES	"nr-ranges"
 #define PKRAM_FDT_PAGES		"preserved-pages"
 #define PKRAM_FDT_AVOID		"avoid"		/* x86: the KASLR avoid page */
 
 /* Limits the incoming parser enforces on untrusted input. */
-#define PKRAM_MAX_NODES		4096
+#define PKRAM_MAX_NODES		256	/* the node table fits the superblock */
 
 /* ---- Runtime state ---- */
 
@@ -163,6 +163,7 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order,
 				bool incoming);
 
 /* handover.c */
+extern void (*pkram_test_finalize_hook)(void *sb, u64 nodes, u64 ranges);
 struct pkram_range *pkram_collect_ranges(unsigned long *nr,
 					 unsigned long extra);
 bool pkram_kexec_banned(u64 start, u64 end);

@@ -19,11 +19,13 @@
 #define pr_fmt(fmt) "test_pkram: " fmt
 
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pkram.h>
 #include <linux/prandom.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -54,6 +56,18 @@ MODULE_PARM_DESC(max_bytes, "longest byte stream");
 static uint scatter_mb = 64;
 module_param(scatter_mb, uint, 0);
 MODULE_PARM_DESC(scatter_mb, "MiB of scattered order-0 pages for action=scatter");
+
+static uint first;
+module_param(first, uint, 0);
+MODULE_PARM_DESC(first, "first node to verify (the ones before were damaged on purpose)");
+static char *target = "node";
+module_param(target, charp, 0);
+MODULE_PARM_DESC(target, "action=corrupt: sb, compat, node, link or ranges");
+static char *kind = "zero";
+module_param(kind, charp, 0);
+MODULE_PARM_DESC(kind, "action=plant: zero or random");
+
+#include "internal.h"
 
 #define FAIL(fmt, ...) ({ pr_err("FAIL: " fmt "\n", ##__VA_ARGS__); -EIO; })
 
@@ -433,6 +447,69 @@ static int scatter_verify(void)
 	return err;
 }
 
+/*
+ * action=corrupt: once the handover is written, flip one bit (chosen by the
+ * seed) of the superblock, the first node page, its first link page or the
+ * first range list page. The next kernel must refuse what is damaged, say
+ * so, and deliver the rest.
+ */
+static void test_pkram_corrupt(void *sb, u64 nodes_phys, u64 ranges_phys)
+{
+	size_t len = PAGE_SIZE, i;
+	u64 phys = 0;
+	u8 *page;
+	u32 bit;
+
+	if (!strcmp(target, "sb") || !strcmp(target, "compat")) {
+		page = sb;
+		len = be32_to_cpu(((__be32 *)sb)[1]);	/* FDT totalsize */
+		if (!strcmp(target, "compat")) {
+			/* a valid FDT of a format version nobody knows */
+			for (i = 0; i + 14 <= len; i++)
+				if (!memcmp(page + i, "linux,pkram-v1", 14))
+					page[i + 13] = '9';
+			pr_info("corrupted compat\n");
+			return;
+		}
+	} else {
+		phys = strcmp(target, "ranges") ? nodes_phys : ranges_phys;
+		if (phys && !strcmp(target, "link")) {
+			struct pkram_node_meta *node = phys_to_virt(phys);
+			struct pkram_obj_meta *obj = phys_to_virt(node->first_obj);
+
+			phys = obj->folios_head ?: obj->bytes_head;
+		}
+		if (!phys) {
+			pr_err("FAIL: nothing to corrupt for target %s\n", target);
+			return;
+		}
+		page = phys_to_virt(phys);
+	}
+	bit = (u32)(seed * 2654435761u) % (len * 8);
+	page[bit / 8] ^= 1 << (bit % 8);
+	pr_info("corrupted %s: flipped bit %u of %zu bytes\n", target, bit, len);
+}
+
+/* action=plant: a page of bad superblock content for pkram= to point at */
+static struct page *planted;
+
+static int test_pkram_plant(void)
+{
+	void *p;
+
+	planted = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!planted)
+		return -ENOMEM;
+	p = page_address(planted);
+	if (!strcmp(kind, "random")) {
+		get_random_bytes(p, PAGE_SIZE);
+	} else if (strcmp(kind, "zero")) {
+		return FAIL("unknown kind %s", kind);
+	}
+	pr_info("planted %s at %#llx\n", kind, (u64)page_to_phys(planted));
+	return 0;
+}
+
 /* action=saver: save the nodes only as the kernel kexecs */
 static int test_pkram_save_at_kexec(struct pkram_saver *saver)
 {
@@ -456,7 +533,11 @@ static int __init test_pkram_init(void)
 	unsigned int n;
 	int err = 0;
 
-	if (!strcmp(action, "saver")) {
+	if (!strcmp(action, "corrupt")) {
+		pkram_test_finalize_hook = test_pkram_corrupt;
+	} else if (!strcmp(action, "plant")) {
+		err = test_pkram_plant();
+	} else if (!strcmp(action, "saver")) {
 		err = pkram_register_saver(&test_pkram_saver);
 		saver_registered = !err;
 	} else if (!strcmp(action, "scatter"))
@@ -467,7 +548,7 @@ static int __init test_pkram_init(void)
 		for (n = 0; n < nodes && !err; n++)
 			err = save_node(n);
 	else if (!strcmp(action, "verify"))
-		for (n = 0; n < nodes && !err; n++)
+		for (n = first; n < nodes && !err; n++)
 			err = verify_node(n);
 	else
 		err = FAIL("unknown action %s", action);
@@ -480,6 +561,10 @@ static void __exit test_pkram_exit(void)
 {
 	if (saver_registered)
 		pkram_unregister_saver(&test_pkram_saver);
+	if (pkram_test_finalize_hook == test_pkram_corrupt)
+		pkram_test_finalize_hook = NULL;
+	if (planted)
+		__free_page(planted);
 }
 
 module_init(test_pkram_init);

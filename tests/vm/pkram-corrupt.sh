@@ -1,0 +1,110 @@
+# Bad handovers, one boot each: a flipped bit in a node page, in a link
+# page, in the range list, in the superblock; a superblock of an unknown
+# format version; pkram= pointing at a zeroed page, random bytes, 0, an
+# unaligned address, beyond RAM and the kernel image. Every boot must reach
+# userspace with a clear pkram: line, deliver every undamaged node (verified
+# byte for byte), never offer a damaged one, and never crash or warn.
+# Damage is done by test_pkram after the old kernel wrote the handover (a
+# test-only hook), or by pointing kexec_load's pkram= at a page it planted.
+# vmtest-args: --mem 1G --timeout 600 --add tests/vm/include/pkram-lib.sh
+# expect: pass
+. /root/pkram-lib.sh
+
+# refused STAGE-NAME: the whole handover was refused and nothing offered
+refused() {
+	line=$(dmesg | grep -E 'pkram: .*(nothing is preserved|nothing was preserved|ignoring pkram=)')
+	[ -n "$line" ] || vm-fail "$1: no refusal logged: $(dmesg | grep 'pkram:')"
+	echo "pkram-test: $1 refused: ${line#*] }"
+	[ -z "$(cat /sys/kernel/pkram/nodes)" ] || vm-fail "$1: nodes offered: $(cat /sys/kernel/pkram/nodes)"
+}
+
+# damaged NODE: that node was refused, with a message (by name when its
+# own page is intact, by address when it is not)
+damaged() {
+	line=$(dmesg | grep -E "pkram: node ($1|page 0x[0-9a-f]*) is damaged")
+	[ -n "$line" ] || vm-fail "no damage logged for $1: $(dmesg | grep 'pkram:')"
+	echo "pkram-test: ${line#*] }"
+	[ -z "$(node_field "$1" 1)" ] || vm-fail "damaged node $1 offered"
+}
+
+# legacy_kexec ADDR: kexec_load with pkram=ADDR
+legacy_kexec() {
+	VM_KEXEC_LEGACY=1 vm-kexec "pkram=$1"
+}
+
+plant() {
+	modprobe test_pkram action=plant kind="$1" || vm-fail "plant $1"
+	dmesg | sed -n "s/.*test_pkram: planted $1 at \(0x[0-9a-f]*\).*/\1/p" | tail -1
+}
+
+case $PKRAM_STAGE in
+1)
+	tp action=save prefix=a seed=11 nodes=2
+	modprobe test_pkram action=corrupt target=node seed=1
+	vm-kexec
+	;;
+2)
+	damaged a-0
+	tp action=verify prefix=a seed=11 nodes=2 first=1
+	tp action=save prefix=b seed=12 nodes=2
+	modprobe test_pkram action=corrupt target=link seed=2
+	vm-kexec
+	;;
+3)
+	damaged b-0
+	tp action=verify prefix=b seed=12 nodes=2 first=1
+	tp action=save prefix=c seed=13 nodes=1
+	modprobe test_pkram action=corrupt target=ranges seed=3
+	vm-kexec
+	;;
+4)
+	refused "range list bit flip"
+	tp action=save prefix=d seed=14 nodes=1
+	modprobe test_pkram action=corrupt target=compat
+	vm-kexec
+	;;
+5)
+	dmesg | grep -q 'this kernel reads "linux,pkram-v1"' ||
+		vm-fail "unknown version not named: $(dmesg | grep 'pkram:')"
+	refused "unknown format version"
+	tp action=save prefix=e seed=15 nodes=1
+	modprobe test_pkram action=corrupt target=sb seed=5
+	vm-kexec
+	;;
+6)
+	# a flipped superblock bit is refused, or (in padding) harmless
+	if [ -n "$(cat /sys/kernel/pkram/nodes)" ]; then
+		tp action=verify prefix=e seed=15 nodes=1
+		echo "pkram-test: superblock bit flip was harmless; e-0 verified"
+	else
+		refused "superblock bit flip"
+	fi
+	legacy_kexec "$(plant zero)"
+	;;
+7)
+	refused "zeroed superblock page"
+	legacy_kexec "$(plant random)"
+	;;
+8)
+	refused "random superblock page"
+	legacy_kexec 0
+	;;
+9)
+	refused "pkram=0"
+	legacy_kexec 0x1000123
+	;;
+10)
+	refused "unaligned pkram="
+	legacy_kexec 0x7f0000000000
+	;;
+11)
+	refused "pkram= beyond RAM"
+	kernel=$(sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Kernel code$/\1/p' /proc/iomem)
+	[ -n "$kernel" ] && [ "$kernel" != 00000000 ] || vm-fail "no Kernel code in /proc/iomem"
+	legacy_kexec "0x$kernel"
+	;;
+12)
+	refused "pkram= at the kernel image"
+	vm-pass "every bad handover refused or contained"
+	;;
+esac
