@@ -33,18 +33,22 @@ kernel:
 kernel-debug:
 	@$(REPO)/scripts/build-kernel.sh debug
 
-check: kernel
+check: kernel pkramctl
 	@$(REPO)/tests/run-check.sh
 
-check-debug: kernel-debug
+check-debug: kernel-debug pkramctl
 	@BUILD=$(BUILD) KERNEL=$(BUILD)/linux-debug $(REPO)/tests/run-check.sh
+
+# build/pkramctl/pkramctl, which scenarios and the demo put into the guest
+pkramctl:
+	@$(MAKE) -s -C $(REPO)/tools/pkramctl
 
 # userspace helpers some scenarios --add (tests/unit/Makefile also builds build/pkramctl/)
 userspace:
 	@if [ -f $(REPO)/tests/unit/Makefile ]; then $(MAKE) -s -C $(REPO)/tests/unit >/dev/null; fi
 
 # demo.sh's "# vmtest-args:" header is honoured, as in make check
-demo: kernel userspace
+demo: kernel pkramctl
 	@cd $(REPO) && eval "args=($$(sed -n 's/^#[[:space:]]*vmtest-args:[[:space:]]*//p' tests/vm/demo.sh | tr '\n' ' '))" && \
 	$(VMTEST) "$${args[@]}" --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' tests/vm/demo.sh
 

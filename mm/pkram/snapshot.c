@@ -48,6 +48,10 @@ static int pkram_snap_stream(void *fdt, const char *prop, u64 head,
 				    link->words[pos + words - 1] : 1;
 			u64 start = w & PKRAM_ENT_PHYS_MASK;
 
+			if (order > MAX_PAGE_ORDER) {
+				kvfree(cells);
+				return -EINVAL;
+			}
 			if (w & PKRAM_ENT_INDEX)
 				index = link->words[pos + 1];
 			if (n + 4 > max) {
@@ -87,15 +91,19 @@ static int pkram_snap_node(void *fdt, struct pkram_node *node, int i)
 
 	snprintf(name, sizeof(name), "node@%d", i);
 	err = fdt_begin_node(fdt, name);
-	err = err ?: fdt_property_string(fdt, "name", m->name);
+	err = err ?: fdt_property_string(fdt, "node-name", m->name);
 	err = err ?: fdt_property_string(fdt, "state", pkram_snap_state[node->state]);
 	err = err ?: fdt_property_u64(fdt, "objects", m->nr_objs);
 	err = err ?: fdt_property_u64(fdt, "folios", m->nr_folios);
 	err = err ?: fdt_property_u64(fdt, "pages", m->nr_pages);
 	err = err ?: fdt_property_u64(fdt, "bytes", m->nr_bytes);
 	err = err ?: fdt_property_u64(fdt, "meta-pages", m->nr_meta);
-	/* a node being loaded has given part of itself away */
-	while (!err && obj_phys && node->state != PKRAM_LOADING) {
+	/*
+	 * The objects of a node being saved are still being written, without
+	 * a lock; a node being loaded has given part of itself away.
+	 */
+	while (!err && obj_phys && (node->state == PKRAM_SAVED ||
+				    node->state == PKRAM_INCOMING)) {
 		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
 
 		snprintf(name, sizeof(name), "object@%d", o++);

@@ -104,22 +104,42 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
 
+/*
+ * A snapshot is built when a read starts at offset 0 and served from that
+ * copy for the following offsets (sysfs reads a page at a time), so one
+ * pass of reads sees one consistent blob. It is freed at the end.
+ */
+static DEFINE_MUTEX(pkram_dtb_mutex);
+static void *pkram_dtb[2];
+static size_t pkram_dtb_size[2];
+
 static ssize_t pkram_dtb_read(bool incoming, char *buf, loff_t off,
 			      size_t count)
 {
-	size_t size;
-	void *fdt;
+	ssize_t ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	/* each read builds a fresh snapshot; read it in one go */
-	fdt = pkram_snapshot(incoming, &size);
-	if (!fdt)
-		return -ENOMEM;
-	count = off < size ? min_t(size_t, count, size - off) : 0;
-	memcpy(buf, fdt + off, count);
-	kvfree(fdt);
-	return count;
+	mutex_lock(&pkram_dtb_mutex);
+	if (!off || !pkram_dtb[incoming]) {
+		kvfree(pkram_dtb[incoming]);
+		pkram_dtb[incoming] = pkram_snapshot(incoming,
+						     &pkram_dtb_size[incoming]);
+	}
+	if (!pkram_dtb[incoming]) {
+		ret = -ENOMEM;
+	} else if (off >= pkram_dtb_size[incoming]) {
+		ret = 0;
+	} else {
+		ret = min_t(size_t, count, pkram_dtb_size[incoming] - off);
+		memcpy(buf, pkram_dtb[incoming] + off, ret);
+	}
+	if (ret <= 0 || off + ret >= pkram_dtb_size[incoming]) {
+		kvfree(pkram_dtb[incoming]);
+		pkram_dtb[incoming] = NULL;
+	}
+	mutex_unlock(&pkram_dtb_mutex);
+	return ret;
 }
 
 static ssize_t incoming_dtb_read(struct file *f, struct kobject *kobj,

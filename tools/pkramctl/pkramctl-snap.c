@@ -194,7 +194,7 @@ static int parse_node(const void *fdt, int off, enum pkram_dir dir,
 
 	memset(&n, 0, sizeof(n));
 	n.info.dir = dir;
-	s = str_prop(fdt, off, where, "name", msg, msglen);
+	s = str_prop(fdt, off, where, "node-name", msg, msglen);
 	if (!s)
 		return -EINVAL;
 	if (!pkram_name_valid(s))
@@ -326,7 +326,7 @@ int pkram_snap_find_node(const void *blob, const char *name,
 	fdt_for_each_subnode(off, blob, 0) {
 		if (!has_prefix(fdt_get_name(blob, off, NULL), "node@"))
 			continue;
-		s = fdt_getprop(blob, off, "name", &len);
+		s = fdt_getprop(blob, off, "node-name", &len);
 		if (s && len > 0 && !s[len - 1] && !strcmp(s, name))
 			return parse_node(blob, off, dir, node, msg, msglen);
 	}
