@@ -67,6 +67,7 @@ struct hv_ledger {
 	unsigned long nr_chunks;
 	unsigned long nr_pages;
 	unsigned long nr_lost;
+	bool saved;			/* snapshot taken for kexec */
 };
 
 static struct hv_ledger hv_ledger = {
@@ -252,6 +253,9 @@ void hv_deposit_ledger_record(struct page **pages, const int *counts, int nr)
 			pr_err("cannot record %d deposited pages at pfn %#lx (%d): they are lost at the next kexec\n",
 			       counts[i], pfn, err);
 		}
+		if (!err && READ_ONCE(l->saved))
+			pr_err("pfn %#lx deposited after the ledger was saved for kexec: the next kernel will not know it\n",
+			       pfn);
 		if (pkram_kexec_banned(phys, phys + PFN_PHYS(counts[i])))
 			pr_err("deposited pfn %#lx lies where the loaded kexec kernel goes: load it again before kexec\n",
 			       pfn);
@@ -420,25 +424,58 @@ static int hv_ledger_save_folios(struct hv_ledger *l, struct pkram_stream *ps,
 	return err;
 }
 
-/* Save @l as node @name; nothing is created for an empty ledger. */
-static int hv_ledger_save(struct hv_ledger *l, const char *name)
+/*
+ * Copy @l into @snap, which the caller destroys, and mark @l saved: a
+ * deposit after this is logged, as the next kernel will not know it.
+ */
+static int hv_ledger_snapshot(struct hv_ledger *l, struct hv_ledger *snap)
 {
+	struct hv_deposit_extent *ext;
+	unsigned long nr;
+
+	hv_ledger_init(snap);
+	for (;;) {
+		spin_lock(&l->lock);
+		nr = l->nr_ext;
+		if (snap->cap >= nr) {
+			memcpy(snap->ext, l->ext, nr * sizeof(*ext));
+			snap->nr_ext = nr;
+			snap->nr_chunks = l->nr_chunks;
+			snap->nr_pages = l->nr_pages;
+			l->saved = true;
+			spin_unlock(&l->lock);
+			return 0;
+		}
+		spin_unlock(&l->lock);
+		ext = kvmalloc_array(nr, sizeof(*ext), GFP_KERNEL);
+		if (!ext)
+			return -ENOMEM;
+		kvfree(snap->ext);
+		snap->ext = ext;
+		snap->cap = nr;
+	}
+}
+
+/* Save @l as node @name; nothing is created for an empty ledger. */
+static int hv_ledger_save(struct hv_ledger *ledger, const char *name)
+{
+	struct hv_ledger snap, *l = &snap;
 	struct pkram_stream ps;
 	struct hv_ledger_hdr h;
 	unsigned long skipped = 0;
 	ssize_t n;
 	int err;
 
-	/*
-	 * No lock across the save: it allocates. Deposits that could race
-	 * with this are over: devices are shut down in the reboot path.
-	 */
+	/* saving allocates: work on a copy, not under the ledger's lock */
+	err = hv_ledger_snapshot(ledger, &snap);
+	if (err)
+		return err;
 	if (!l->nr_pages)
-		return 0;
+		goto out;
 	hv_ledger_fill_hdr(l, &h);
 	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
 	if (err)
-		return err;
+		goto out;
 	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios | PKRAM_DATA_bytes);
 	if (err)
 		goto discard;
@@ -456,17 +493,20 @@ static int hv_ledger_save(struct hv_ledger *l, const char *name)
 		goto discard;
 	err = pkram_finish_save(&ps);
 	if (err)
-		return err;
+		goto out;
 	if (skipped) {
 		pr_crit("%lu deposited pages lie in the loaded kexec kernel and are overwritten\n",
 			skipped);
-		return -EADDRINUSE;
+		err = -EADDRINUSE;
+		goto out;
 	}
 	pr_info("saved %lu pages (%lu chunks, %lu extents) as %s\n",
 		l->nr_pages, l->nr_chunks, l->nr_ext, name);
-	return 0;
+	goto out;
 discard:
 	pkram_discard_save(&ps);
+out:
+	hv_ledger_destroy(&snap);
 	return err;
 }
 

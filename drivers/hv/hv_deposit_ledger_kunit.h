@@ -126,7 +126,9 @@ static void hv_ledger_test_round_trip(struct kunit *test)
 	}
 
 	KUNIT_ASSERT_EQ(test, 0, hv_ledger_save(l, HV_KUNIT_NODE));
+	KUNIT_EXPECT_TRUE(test, l->saved);
 	KUNIT_ASSERT_EQ(test, 0, hv_ledger_load(back, HV_KUNIT_NODE));
+	KUNIT_EXPECT_FALSE(test, back->saved);
 
 	hv_ledger_counts(back, &c);
 	KUNIT_EXPECT_EQ(test, (unsigned long)ARRAY_SIZE(orders), c.chunks);
