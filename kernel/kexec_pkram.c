@@ -41,7 +41,7 @@ static void pkram_take_snapshot(void)
 {
 	kvfree(pkram_snap);
 	mutex_lock(&pkram_mutex);
-	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 2);
+	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 2, true);
 	if (!pkram_snap && !pkram_snap_nr)	/* nothing saved yet */
 		pkram_snap = kvmalloc_array(2, sizeof(*pkram_snap), GFP_KERNEL);
 	if (pkram_snap)
@@ -186,6 +186,20 @@ int pkram_kexec_check_segments(struct kimage *image)
 	pkram_snap_nr = 0;
 	return err;
 }
+
+/**
+ * pkram_in_kexec_segment - will the loaded kexec kernel be copied here?
+ * @start: first byte
+ * @end: first byte after the range
+ *
+ * Context: Any context.
+ * Return: true if [@start, @end) overlaps a loaded segment's destination.
+ */
+bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end)
+{
+	return pkram_kexec_banned(start, end);
+}
+EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
 
 /* Does [@start, @end) overlap a loaded segment's destination? */
 bool pkram_kexec_banned(u64 start, u64 end)

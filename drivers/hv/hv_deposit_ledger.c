@@ -33,12 +33,6 @@
 #include <asm/mshyperv.h>
 #endif
 
-/*
- * TODO(pkram core): pkram_kexec_banned() is PKRAM-internal. Replace it with
- * the in-place-only save the core is asked for (see the documentation,
- * "Open issues"), so a deposited page is never copied.
- */
-#include "../../mm/pkram/internal.h"
 
 #define HV_LEDGER_MAGIC		0x47444c48	/* "HLDG" */
 #define HV_LEDGER_VERSION	1
@@ -256,7 +250,7 @@ void hv_deposit_ledger_record(struct page **pages, const int *counts, int nr)
 		if (!err && READ_ONCE(l->saved))
 			pr_err("pfn %#lx deposited after the ledger was saved for kexec: the next kernel will not know it\n",
 			       pfn);
-		if (pkram_kexec_banned(phys, phys + PFN_PHYS(counts[i])))
+		if (pkram_in_kexec_segment(phys, phys + PFN_PHYS(counts[i])))
 			pr_err("deposited pfn %#lx lies where the loaded kexec kernel goes: load it again before kexec\n",
 			       pfn);
 	}
@@ -403,20 +397,20 @@ static int hv_ledger_save_folios(struct hv_ledger *l, struct pkram_stream *ps,
 		for (j = 0; j < l->ext[i].nr && !err; j++) {
 			unsigned long pfn = l->ext[i].pfn + j;
 			struct folio *folio = pfn_folio(pfn);
-			u64 phys = PFN_PHYS(pfn);
 
 			/*
-			 * TODO(pkram core): pkram_save_folio() would copy a
-			 * folio in a loaded kexec segment, reading memory
-			 * that is the hypervisor's. Skip it instead; the
-			 * kexec copy overwrites it anyway.
+			 * PKRAM_DATA_inplace: a page in a loaded kexec
+			 * segment is refused, never copied (its contents are
+			 * the hypervisor's); the kexec copy overwrites it.
 			 */
-			if (pkram_kexec_banned(phys, phys + PAGE_SIZE)) {
-				(*skipped)++;
-				continue;
-			}
 			folio->index = pfn;
 			err = pkram_save_folio(&pa, folio);
+			if (err == -EADDRINUSE) {
+				pr_crit("deposited pfn %#lx lies in the loaded kexec kernel\n",
+					pfn);
+				(*skipped)++;
+				err = 0;
+			}
 		}
 		cond_resched();
 	}
@@ -476,7 +470,8 @@ static int hv_ledger_save(struct hv_ledger *ledger, const char *name)
 	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
 	if (err)
 		goto out;
-	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios | PKRAM_DATA_bytes);
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios | PKRAM_DATA_bytes |
+					  PKRAM_DATA_inplace);
 	if (err)
 		goto discard;
 	err = hv_ledger_save_folios(l, &ps, &skipped);
@@ -600,6 +595,26 @@ static int hv_ledger_saver_fn(struct pkram_saver *saver)
 	return hv_ledger_save(&hv_ledger, HV_DEPOSIT_LEDGER_NODE);
 }
 
+/* Keep kexec segments off deposited pages before they are saved. */
+static int hv_ledger_walk(struct pkram_pending *pending, pkram_range_fn fn,
+			  void *arg)
+{
+	struct hv_ledger *l = &hv_ledger;
+	unsigned long i;
+	int err = 0;
+
+	spin_lock(&l->lock);
+	for (i = 0; i < l->nr_ext && !err; i++)
+		err = fn(PFN_PHYS(l->ext[i].pfn),
+			 PFN_PHYS(l->ext[i].pfn + l->ext[i].nr), arg);
+	spin_unlock(&l->lock);
+	return err;
+}
+
+static struct pkram_pending hv_ledger_pending = {
+	.walk = hv_ledger_walk,
+};
+
 static struct pkram_saver hv_ledger_saver = {
 	.name = "hv_deposit_ledger",
 	.save = hv_ledger_saver_fn,
@@ -652,6 +667,7 @@ static int __init hv_deposit_ledger_init(void)
 			HV_DEPOSIT_LEDGER_NODE);
 	}
 	pkram_register_saver(&hv_ledger_saver);
+	pkram_register_pending(&hv_ledger_pending);
 
 	dir = debugfs_create_dir("hv_deposit_ledger", NULL);
 	debugfs_create_file("status", 0444, dir, NULL, &hv_ledger_fops);

@@ -32,10 +32,32 @@ struct page;
  * enum pkram_data_flags - kinds of data an object holds
  * @PKRAM_DATA_folios: a stream of folios, preserved in place
  * @PKRAM_DATA_bytes: a stream of bytes, copied into preserved pages
+ * @PKRAM_DATA_inplace: folios must be preserved where they are: saving one
+ *	that lies in a loaded kexec segment fails instead of saving a copy
+ *	(for memory that must not move or must not be read)
  */
 enum pkram_data_flags {
 	PKRAM_DATA_folios = 1,
 	PKRAM_DATA_bytes = 2,
+	PKRAM_DATA_inplace = 4,
+};
+
+/* Called for each physical range [start, end); non-zero stops the walk. */
+typedef int (*pkram_range_fn)(u64 start, u64 end, void *arg);
+
+/**
+ * struct pkram_pending - memory that will be saved at kexec time
+ * @list: internal
+ * @walk: report every range with @fn, which may be called under a spinlock;
+ *	  return what @fn returned if it was non-zero, else 0
+ *
+ * For memory a subsystem saves only in the kexec reboot path (see struct
+ * pkram_saver) but that kexec must already keep clear of: kexec_file_load
+ * places segments around it and kexec_load refuses to overlap it.
+ */
+struct pkram_pending {
+	struct list_head list;
+	int (*walk)(struct pkram_pending *pending, pkram_range_fn fn, void *arg);
 };
 
 /**
@@ -99,6 +121,9 @@ struct pkram_saver {
 
 int pkram_register_saver(struct pkram_saver *saver);
 void pkram_unregister_saver(struct pkram_saver *saver);
+void pkram_register_pending(struct pkram_pending *pending);
+void pkram_unregister_pending(struct pkram_pending *pending);
+bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end);
 int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp);
 int pkram_prepare_save_obj(struct pkram_stream *ps, enum pkram_data_flags flags);
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
@@ -135,6 +160,12 @@ static inline int pkram_register_saver(struct pkram_saver *saver)
 }
 
 static inline void pkram_unregister_saver(struct pkram_saver *saver) { }
+static inline void pkram_register_pending(struct pkram_pending *pending) { }
+static inline void pkram_unregister_pending(struct pkram_pending *pending) { }
+static inline bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end)
+{
+	return false;
+}
 
 static inline int pkram_prepare_save(struct pkram_stream *ps, const char *name,
 				     gfp_t gfp)

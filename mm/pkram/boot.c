@@ -478,8 +478,9 @@ bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 		obj = pkram_meta_get(v, obj_phys, PKRAM_META_OBJ);
 		if (!obj)
 			return false;
-		if (!obj->flags ||
-		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
+		if (!(obj->flags & (PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
+		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes |
+				    PKRAM_DATA_inplace)) ||
 		    (obj->folios_head && !(obj->flags & PKRAM_DATA_folios)) ||
 		    (obj->bytes_head && !(obj->flags & PKRAM_DATA_bytes))) {
 			v->why = "bad object";

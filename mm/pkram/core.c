@@ -216,7 +216,7 @@ EXPORT_SYMBOL_GPL(pkram_prepare_save);
  * pkram_prepare_save_obj - start a new object in a node being saved
  * @ps: a stream set up by pkram_prepare_save()
  * @flags: the streams the object has: %PKRAM_DATA_folios, %PKRAM_DATA_bytes
- *	   or both
+ *	   or both, optionally with %PKRAM_DATA_inplace
  *
  * Objects load in the order they were saved. End with
  * pkram_finish_save_obj().
@@ -230,7 +230,8 @@ int pkram_prepare_save_obj(struct pkram_stream *ps,
 	struct pkram_node_meta *meta = ps->node->meta;
 	struct pkram_obj_meta *obj;
 
-	if (!flags || (flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes)))
+	if (!(flags & (PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
+	    (flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes | PKRAM_DATA_inplace)))
 		return -EINVAL;
 	if (WARN_ON_ONCE(ps->node->state != PKRAM_SAVING || ps->obj))
 		return -EINVAL;

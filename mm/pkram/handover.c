@@ -132,10 +132,60 @@ unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr)
 	return out + 1;
 }
 
+static LIST_HEAD(pkram_pendings);
+
+/**
+ * pkram_register_pending - keep kexec clear of memory saved at kexec time
+ * @pending: walks the memory; must stay valid until unregistered
+ *
+ * Context: Process context.
+ */
+void pkram_register_pending(struct pkram_pending *pending)
+{
+	mutex_lock(&pkram_mutex);
+	list_add_tail(&pending->list, &pkram_pendings);
+	mutex_unlock(&pkram_mutex);
+}
+EXPORT_SYMBOL_GPL(pkram_register_pending);
+
+/**
+ * pkram_unregister_pending - undo pkram_register_pending()
+ * @pending: the registered walker
+ *
+ * Context: Process context.
+ */
+void pkram_unregister_pending(struct pkram_pending *pending)
+{
+	mutex_lock(&pkram_mutex);
+	list_del(&pending->list);
+	mutex_unlock(&pkram_mutex);
+}
+EXPORT_SYMBOL_GPL(pkram_unregister_pending);
+
+static int pkram_collect_pass(struct pkram_collect *c, bool pending)
+{
+	struct pkram_pending *p;
+	struct pkram_node *node;
+	int err = 0;
+
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (!err && pkram_node_preserved(node))
+			err = pkram_walk_node(node->meta, pkram_collect_fn, c);
+	if (pending)
+		list_for_each_entry(p, &pkram_pendings, list)
+			if (!err)
+				err = p->walk(p, pkram_collect_fn, c);
+	return err;
+}
+
+/* Room for what pending memory may grow by between the two passes. */
+#define PKRAM_COLLECT_SLACK	256
+
 /**
  * pkram_collect_ranges - every range the preserved nodes occupy
  * @nr: set to the number of ranges returned
  * @extra: room to leave at the end of the array for the caller
+ * @pending: include memory registered with pkram_register_pending()
  *
  * Walks the saved and the unclaimed incoming nodes, metadata included.
  * Caller holds pkram_mutex and frees the result with kvfree().
@@ -144,28 +194,33 @@ unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr)
  * nothing to preserve, else allocation failed).
  */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr,
-					 unsigned long extra)
+					 unsigned long extra, bool pending)
 {
 	struct pkram_collect c = { };
-	struct pkram_node *node;
+	int tries;
 
 	lockdep_assert_held(&pkram_mutex);
-	list_for_each_entry(node, &pkram_nodes, list)
-		if (pkram_node_preserved(node))
-			pkram_walk_node(node->meta, pkram_collect_fn, &c);
-	*nr = c.nr;
-	if (!c.nr)
-		return NULL;
-	c.max = c.nr + extra;
-	c.r = kvmalloc_array(c.max, sizeof(*c.r), GFP_KERNEL);
-	if (!c.r)
-		return NULL;
-	c.nr = 0;
-	list_for_each_entry(node, &pkram_nodes, list)
-		if (pkram_node_preserved(node))
-			pkram_walk_node(node->meta, pkram_collect_fn, &c);
-	*nr = pkram_merge_ranges(c.r, c.nr);
-	return c.r;
+	for (tries = 0; tries < 3; tries++) {
+		c.r = NULL;
+		c.nr = 0;
+		pkram_collect_pass(&c, pending);
+		*nr = c.nr;
+		if (!c.nr)
+			return NULL;
+		c.max = c.nr + extra + (pending ? PKRAM_COLLECT_SLACK : 0);
+		c.r = kvmalloc_array(c.max, sizeof(*c.r), GFP_KERNEL);
+		if (!c.r)
+			return NULL;
+		c.nr = 0;
+		c.max -= extra;
+		if (!pkram_collect_pass(&c, pending)) {
+			*nr = pkram_merge_ranges(c.r, c.nr);
+			return c.r;
+		}
+		kvfree(c.r);	/* pending memory grew: count again */
+	}
+	*nr = 1;
+	return NULL;
 }
 
 /**
@@ -413,7 +468,7 @@ int pkram_finalize(void)
 	}
 
 	/* room for the superblock, avoid and range list pages */
-	r = pkram_collect_ranges(&nr, 3);
+	r = pkram_collect_ranges(&nr, 3, false);
 	if (!r) {
 		err = -ENOMEM;
 		goto out;

@@ -154,7 +154,6 @@ int pkram_add_incoming(struct pkram_node_meta *meta);
 
 /* stream.c */
 struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
-typedef int (*pkram_range_fn)(u64 start, u64 end, void *arg);
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
 		    void *arg);
 void pkram_release_stream(u64 head, bool incoming, bool put_data);
@@ -165,7 +164,7 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order,
 /* handover.c */
 extern void (*pkram_test_finalize_hook)(void *sb, u64 nodes, u64 ranges);
 struct pkram_range *pkram_collect_ranges(unsigned long *nr,
-					 unsigned long extra);
+					 unsigned long extra, bool pending);
 bool pkram_kexec_banned(u64 start, u64 end);
 unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,

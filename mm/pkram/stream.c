@@ -295,7 +295,8 @@ static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
  * as they are now (see Documentation/mm/pkram.rst).
  *
  * Return: 0 on success; -EINVAL if the access or object has no folio
- * stream; -ENOMEM.
+ * stream; -EADDRINUSE instead of a copy if the object is
+ * %PKRAM_DATA_inplace; -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
@@ -309,6 +310,11 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (!pa->link && pa->ps->obj->folios_head)
 		pkram_seek_tail(pa);
 	if (pkram_kexec_banned(phys, phys + folio_size(folio))) {
+		if (pa->ps->obj->flags & PKRAM_DATA_inplace) {
+			pr_warn_ratelimited("folio at %#llx lies in a loaded kexec segment and cannot be moved\n",
+					    phys);
+			return -EADDRINUSE;
+		}
 		/* it would be overwritten by the kexec copy: keep a copy */
 		struct page *copy = pkram_alloc_safe((pa->ps->gfp & ~__GFP_ZERO) |
 						     __GFP_COMP, order);

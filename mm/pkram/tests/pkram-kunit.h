@@ -93,7 +93,9 @@ static void pkram_test_errors(struct kunit *test)
 			-EBUSY);
 	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-err"), -EBUSY);
 	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_inplace),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pkram_prepare_save_obj(&ps, 8), -EINVAL);
 	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes), 0);
 	{
 		PKRAM_ACCESS(pa, &ps, folios);
@@ -292,7 +294,7 @@ static void pkram_test_validate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
 
 	mutex_lock(&pkram_mutex);
-	v.r = pkram_collect_ranges(&nr, 0);
+	v.r = pkram_collect_ranges(&nr, 0, false);
 	mutex_unlock(&pkram_mutex);
 	KUNIT_ASSERT_NOT_NULL(test, v.r);
 	v.nr = nr;
