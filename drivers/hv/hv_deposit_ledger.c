@@ -33,7 +33,6 @@
 #include <asm/mshyperv.h>
 #endif
 
-
 #define HV_LEDGER_MAGIC		0x47444c48	/* "HLDG" */
 #define HV_LEDGER_VERSION	1
 #define HV_LEDGER_MIN_CAP	64

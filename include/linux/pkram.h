@@ -67,6 +67,7 @@ struct pkram_pending {
  * pkram_prepare_load() and torn down by the matching finish/discard call.
  */
 struct pkram_stream {
+	/* private: */
 	gfp_t gfp;
 	struct pkram_node *node;
 	struct pkram_obj_meta *obj;
@@ -80,6 +81,7 @@ struct pkram_stream {
  * Declare with PKRAM_ACCESS() and end with pkram_finish_access().
  */
 struct pkram_access {
+	/* private: set up by PKRAM_ACCESS() */
 	struct pkram_stream *ps;
 	enum pkram_data_flags dtype;
 	struct pkram_link_meta *link;	/* current link page */

@@ -36,7 +36,7 @@
 
 phys_addr_t pkram_incoming_sb __initdata;
 static char pkram_in_sb[PAGE_SIZE] __initdata __aligned(8);
-static const fdt64_t *pkram_in_nodes __initdata;
+static fdt64_t *pkram_in_nodes __initdata;	/* in pkram_in_sb */
 static int pkram_in_nr_nodes __initdata;
 static u64 pkram_in_ranges __initdata;
 static u64 pkram_in_nr_ranges __initdata;
@@ -166,7 +166,7 @@ static bool __init pkram_read_sb(void)
 		       c ?: "(none)", PKRAM_COMPATIBLE);
 		return false;
 	}
-	pkram_in_nodes = fdt_getprop(sb, 0, PKRAM_FDT_NODES, &len);
+	pkram_in_nodes = (fdt64_t *)fdt_getprop(sb, 0, PKRAM_FDT_NODES, &len);
 	pkram_in_nr_nodes = pkram_in_nodes && len > 0 && !(len % sizeof(u64)) ?
 			    len / sizeof(u64) : 0;
 	pkram_in_ranges = pkram_fdt_u64(sb, PKRAM_FDT_RANGES);

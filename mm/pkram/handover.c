@@ -405,7 +405,7 @@ static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
  * the handover the way a bug or a bad memory cell would. Not for anything
  * else.
  */
-void (*pkram_test_finalize_hook)(void *sb, u64 nodes, u64 ranges);
+pkram_test_hook_t pkram_test_finalize_hook;
 EXPORT_SYMBOL_GPL(pkram_test_finalize_hook);
 #endif
 

@@ -162,7 +162,8 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order,
 				bool incoming);
 
 /* handover.c */
-extern void (*pkram_test_finalize_hook)(void *sb, u64 nodes, u64 ranges);
+typedef void (*pkram_test_hook_t)(void *sb, u64 first_node, u64 ranges);
+extern pkram_test_hook_t pkram_test_finalize_hook;
 struct pkram_range *pkram_collect_ranges(unsigned long *nr,
 					 unsigned long extra, bool pending);
 bool pkram_kexec_banned(u64 start, u64 end);

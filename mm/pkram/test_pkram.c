@@ -11,7 +11,9 @@
  *   modprobe test_pkram action=verify prefix=a seed=42 nodes=3
  *
  * action=saver registers a pkram_saver that saves the nodes in the kexec
- * reboot path (the module must stay loaded until then). action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
+ * reboot path (the module must stay loaded until then).
+ *
+ * action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
  * of them physically adjacent, so each is its own preserved range;
  * action=verify-scatter checks it. The module's init returns 0 on success
  * and an error otherwise, after printing "test_pkram: FAIL: <why>".
@@ -501,11 +503,10 @@ static int test_pkram_plant(void)
 	if (!planted)
 		return -ENOMEM;
 	p = page_address(planted);
-	if (!strcmp(kind, "random")) {
+	if (!strcmp(kind, "random"))
 		get_random_bytes(p, PAGE_SIZE);
-	} else if (strcmp(kind, "zero")) {
+	else if (strcmp(kind, "zero"))
 		return FAIL("unknown kind %s", kind);
-	}
 	pr_info("planted %s at %#llx\n", kind, (u64)page_to_phys(planted));
 	return 0;
 }
@@ -540,18 +541,19 @@ static int __init test_pkram_init(void)
 	} else if (!strcmp(action, "saver")) {
 		err = pkram_register_saver(&test_pkram_saver);
 		saver_registered = !err;
-	} else if (!strcmp(action, "scatter"))
+	} else if (!strcmp(action, "scatter")) {
 		err = scatter_save();
-	else if (!strcmp(action, "verify-scatter"))
+	} else if (!strcmp(action, "verify-scatter")) {
 		err = scatter_verify();
-	else if (!strcmp(action, "save"))
+	} else if (!strcmp(action, "save")) {
 		for (n = 0; n < nodes && !err; n++)
 			err = save_node(n);
-	else if (!strcmp(action, "verify"))
+	} else if (!strcmp(action, "verify")) {
 		for (n = first; n < nodes && !err; n++)
 			err = verify_node(n);
-	else
+	} else {
 		err = FAIL("unknown action %s", action);
+	}
 	if (!err)
 		pr_info("PASS: %s prefix=%s seed=%lu\n", action, prefix, seed);
 	return err;
