@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace kernel kernel-debug check check-debug demo clean distclean
+.PHONY: help deps userspace kernel kernel-debug check check-debug demo bench clean distclean
 
 help:
 	@echo 'PKRAM targets:'
@@ -51,6 +51,13 @@ userspace:
 demo: kernel pkramctl
 	@cd $(REPO) && eval "args=($$(sed -n 's/^#[[:space:]]*vmtest-args:[[:space:]]*//p' tests/vm/demo.sh | tr '\n' ' '))" && \
 	$(VMTEST) "$${args[@]}" --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' tests/vm/demo.sh
+
+# issue #7: PKRAM save/finalize/reserve/load cost vs copying, per size and
+# layout; build/bench/bench.{csv,txt,png}. BENCH_SIZES, BENCH_LAYOUTS: see
+# tests/bench/run-bench.sh. Installs gnuplot-nox if gnuplot is missing.
+bench: kernel
+	@command -v gnuplot >/dev/null || $(REPO)/scripts/deps.sh
+	@$(REPO)/tests/bench/run-bench.sh
 
 clean:
 	rm -rf $(BUILD)/vmtest $(BUILD)/logs $(BUILD)/modroot $(BUILD)/modroot-debug

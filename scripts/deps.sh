@@ -8,7 +8,8 @@ LOG_TAG=deps
 PKGS=(build-essential bison flex libelf-dev libssl-dev bc cpio kmod
       qemu-system-x86 busybox-static kexec-tools libfdt-dev
       device-tree-compiler libcmocka-dev python3 python3-docutils xz-utils
-      zstd git)
+      zstd git
+      gnuplot-nox)
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
