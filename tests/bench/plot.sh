@@ -11,8 +11,8 @@ for l in $layouts; do
 	function v(x) { return (x == "" || x == "n/a") ? 0 : x }
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["layout"] == l {
-		tot = v($c["save_ns"]) + $c["finalize_us"] * 1000 + v($c["reserve_us"]) * 1000 +
-		      $c["validate_us"] * 1000 + v($c["load_ns"])
+		tot = v($c["save_ns"]) + $c["finalize_us"] * 1000 + v($c["reserve_us"]) * 1000
+		tot += $c["validate_us"] * 1000 + v($c["load_ns"])
 		print $c["size_mb"], tot / 1e6, v($c["copy_ns"]) / 1e6
 	}' "$csv" | sort -n >"$dir/$l.dat"
 done
