@@ -1,7 +1,8 @@
 #!/bin/bash
 # plot.sh BENCH.CSV OUT.PNG: PKRAM cost (save + finalize + reserve +
 # validate + load) and the copy baseline, in ms, against the size, one
-# panel per layout.
+# panel per layout, log scale (PKRAM is orders of magnitude below copying
+# for large folios).
 set -eu
 csv=$1; png=$2
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
@@ -21,7 +22,7 @@ n=$(echo "$layouts" | wc -w)
 	echo "set terminal png size $((480 * n)),480 noenhanced"
 	echo "set output '$png'"
 	echo "set multiplot layout 1,$n title 'PKRAM cost vs copying the same memory (QEMU TCG)'"
-	echo "set xlabel 'preserved MiB'; set ylabel 'ms'; set key top left; set grid"
+	echo "set xlabel 'preserved MiB'; set ylabel 'ms'; set key top left; set grid; set logscale y"
 	for l in $layouts; do
 		echo "set title '$l'"
 		echo "plot '$dir/$l.dat' using 1:2 with linespoints title 'PKRAM total', '$dir/$l.dat' using 1:3 with linespoints title 'copy'"

@@ -17,7 +17,7 @@ NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
 	tot = v(save) + fin + v(res) * 1000 + val + v(load)
 	gib = $c["size_mb"] / 1024
 	rs = "n/a"; if (res != "n/a" && res != "") rs = ms(res * 1000)
-	ratio = "-"; if (copy > 0) ratio = sprintf("%.3f", tot / copy)
+	ratio = "-"; if (copy > 0 && gib > 0) ratio = sprintf("%.3f", tot / copy)
 	mg = "-"; if (gib > 0) mg = sprintf("%.1f", $c["meta_total"] / gib)
 	down = $c["downtime_ms"]; if (down == "") down = "-"
 	printf "%7s %-9s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n", $c["size_mb"], $c["layout"],
