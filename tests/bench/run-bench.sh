@@ -4,7 +4,7 @@
 # number into build/bench/bench.csv, print a table and draw
 # build/bench/bench.png (gnuplot, if installed).
 #
-# Env: BENCH_SIZES   MiB, default "0 256 1024 2048" (4096 works: 9 GiB guest)
+# Env: BENCH_SIZES   MiB, default "0 256 1024 2048 4096" (4096: a 9 GiB guest)
 #      BENCH_LAYOUTS default "scattered thp mixed"
 #      BENCH_SEED    default 1
 #      BENCH_OUT     default build/bench
@@ -29,7 +29,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$REPO/build
 KTREE=${KERNEL:-$BUILD/linux}
 OUT=${BENCH_OUT:-$BUILD/bench}
-SIZES=${BENCH_SIZES:-0 256 1024 2048}
+SIZES=${BENCH_SIZES:-0 256 1024 2048 4096}
 LAYOUTS=${BENCH_LAYOUTS:-scattered thp mixed}
 SEED=${BENCH_SEED:-1}
 VMTEST=$REPO/tests/vm/vmtest
