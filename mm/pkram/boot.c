@@ -29,8 +29,11 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/timex.h>
 #include <linux/vmalloc.h>
 #include <asm/early_ioremap.h>
+#include <asm/tsc.h>
 
 #include "internal.h"
 
@@ -43,6 +46,7 @@ static u64 pkram_in_nr_ranges __initdata;
 static u64 pkram_in_pages __initdata;
 static u64 pkram_in_avoid __initdata;
 static bool pkram_in_reserved __initdata;
+static cycles_t pkram_reserve_cycles __initdata;
 
 /* Free slots left in the new reserved array, so it need not grow soon. */
 #define PKRAM_MEMBLOCK_SPARE	128
@@ -302,6 +306,7 @@ void __init pkram_reserve(void)
 	unsigned long oi = 0, out = 0, cnt;
 	phys_addr_t hole, size;
 	struct pkram_rreader rr;
+	cycles_t start = get_cycles();
 	struct pkram_range p;
 	u64 nr, bytes;
 	int have, ret;
@@ -364,6 +369,7 @@ void __init pkram_reserve(void)
 	 * one that memblock will not free twice if we leave it reserved.
 	 */
 	pkram_in_reserved = true;
+	pkram_reserve_cycles = get_cycles() - start;
 	pr_info("reserved %llu pages in %llu ranges\n", bytes >> PAGE_SHIFT, nr);
 }
 
@@ -557,6 +563,7 @@ int __init pkram_parse_incoming(void)
 {
 	struct pkram_validate v = { };
 	u64 phys, nodes = 0, good = 0;
+	u64 start = ktime_get_ns();
 	void *sb;
 
 	if (!pkram_in_reserved)
@@ -603,7 +610,10 @@ int __init pkram_parse_incoming(void)
 	memset(sb, 0, PAGE_SIZE);	/* consumed: never valid again */
 	free_reserved_page(virt_to_page(sb));
 	kvfree(v.r);
-	pr_info("%llu incoming node(s), %llu pages\n", good, pkram_in_pages);
+	pr_info("%llu incoming node(s), %llu pages; early reservation took %llu us, validation %llu us\n",
+		good, pkram_in_pages,
+		tsc_khz ? div_u64((u64)pkram_reserve_cycles * 1000, tsc_khz) : 0,
+		div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 	return 0;
 }
 core_initcall(pkram_parse_incoming);

@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
 #include "internal.h"
@@ -326,7 +327,7 @@ static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 
 /* Write the range list into freshly allocated pages; they are preserved too. */
 static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
-			      u64 *head)
+			      u64 *head, u64 *list_pages)
 {
 	unsigned long m = 0, i, n = *nr, done = 0;
 	struct pkram_ranges_meta *prev = NULL;
@@ -368,6 +369,7 @@ static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
 	for (i = 0; i < m; i++)
 		pkram_meta_seal(page_address(pages[i]));
 	*nr = n;
+	*list_pages = m;
 	err = 0;
 out:
 	if (err)
@@ -423,7 +425,7 @@ int pkram_finalize(void)
 	struct pkram_range *r = NULL;
 	struct pkram_node *node;
 	unsigned long nr, nodes = 0;
-	u64 ranges = 0, pages = 0;
+	u64 ranges = 0, pages = 0, meta = 0, list_pages, start = ktime_get_ns();
 	fdt64_t *table;
 	void *sb;
 	int err = 0;
@@ -455,6 +457,7 @@ int pkram_finalize(void)
 		table[nodes++] = cpu_to_fdt64(virt_to_phys(node->meta));
 		node->meta->hdr.next = 0;
 		pages += node->meta->nr_pages;
+		meta += node->meta->nr_meta;
 	}
 	memset(sb, 0, PAGE_SIZE);
 	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
@@ -487,9 +490,10 @@ int pkram_finalize(void)
 		r = big;
 	}
 	nr = pkram_add_handover_pages(r, nr);
-	err = pkram_write_ranges(r, &nr, &ranges);
+	err = pkram_write_ranges(r, &nr, &ranges, &list_pages);
 	if (err)
 		goto out;
+	meta += list_pages + 2;		/* and the superblock and avoid pages */
 
 	list_for_each_entry(node, &pkram_nodes, list)
 		if (pkram_node_preserved(node))
@@ -498,8 +502,9 @@ int pkram_finalize(void)
 	pkram_write_avoid(r, nr);
 	err = pkram_write_sb(sb, table, nodes, ranges, nr, pages);
 	if (!err)
-		pr_info("preserving %lu node(s), %llu pages in %lu range(s)\n",
-			nodes, pages, nr);
+		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us\n",
+			nodes, pages, nr, meta,
+			div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
 #if IS_ENABLED(CONFIG_TEST_PKRAM)
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);

@@ -35,28 +35,33 @@ static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
 /*
  * One line per node:
  *   direction name state objects folios pages bytes meta_pages
+ * A binary attribute, as a text one could hold only a page of nodes.
  */
-static ssize_t nodes_show(struct kobject *kobj, struct kobj_attribute *attr,
-			  char *buf)
+static void *pkram_nodes_text(size_t *size)
 {
 	struct pkram_node *node;
-	int len = 0;
+	size_t cap, len = 0;
+	char *buf;
 
 	mutex_lock(&pkram_mutex);
-	list_for_each_entry(node, &pkram_nodes, list) {
-		struct pkram_node_meta *m = node->meta;
+	cap = (list_count_nodes(&pkram_nodes) + 1) * 192;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	if (buf) {
+		list_for_each_entry(node, &pkram_nodes, list) {
+			struct pkram_node_meta *m = node->meta;
 
-		len += sysfs_emit_at(buf, len, "%s %s %s %llu %llu %llu %llu %llu\n",
-				     node->incoming ? "in" : "out", m->name,
-				     pkram_state_names[node->state],
-				     m->nr_objs, m->nr_folios, m->nr_pages,
-				     m->nr_bytes, m->nr_meta);
+			len += scnprintf(buf + len, cap - len,
+					 "%s %s %s %llu %llu %llu %llu %llu\n",
+					 node->incoming ? "in" : "out", m->name,
+					 pkram_state_names[node->state],
+					 m->nr_objs, m->nr_folios, m->nr_pages,
+					 m->nr_bytes, m->nr_meta);
+		}
 	}
 	mutex_unlock(&pkram_mutex);
-	return len;
+	*size = len;
+	return buf;
 }
-
-static struct kobj_attribute nodes_attr = __ATTR_RO(nodes);
 
 /* Discard every incoming node nobody has started to load. */
 static int pkram_discard_unclaimed(void)
@@ -105,56 +110,77 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
 
 /*
- * A snapshot is built when a read starts at offset 0 and served from that
- * copy for the following offsets (sysfs reads a page at a time), so one
- * pass of reads sees one consistent blob. It is freed at the end.
+ * A blob is built when a read starts at offset 0 and served from that copy
+ * for the following offsets (sysfs reads a page at a time), so one pass of
+ * reads sees one consistent blob. It is freed at the end.
  */
-static DEFINE_MUTEX(pkram_dtb_mutex);
-static void *pkram_dtb[2];
-static size_t pkram_dtb_size[2];
+enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN, PKRAM_NR_BLOBS };
+static DEFINE_MUTEX(pkram_blob_mutex);
+static void *pkram_blob[PKRAM_NR_BLOBS];
+static size_t pkram_blob_size[PKRAM_NR_BLOBS];
 
-static ssize_t pkram_dtb_read(bool incoming, char *buf, loff_t off,
-			      size_t count)
+static void *pkram_blob_build(int which, size_t *size)
+{
+	if (which == PKRAM_BLOB_NODES)
+		return pkram_nodes_text(size);
+	return pkram_snapshot(which == PKRAM_BLOB_IN, size);
+}
+
+static ssize_t pkram_blob_read(int which, char *buf, loff_t off, size_t count)
 {
 	ssize_t ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	mutex_lock(&pkram_dtb_mutex);
-	if (!off || !pkram_dtb[incoming]) {
-		kvfree(pkram_dtb[incoming]);
-		pkram_dtb[incoming] = pkram_snapshot(incoming,
-						     &pkram_dtb_size[incoming]);
+	mutex_lock(&pkram_blob_mutex);
+	if (!off || !pkram_blob[which]) {
+		kvfree(pkram_blob[which]);
+		pkram_blob[which] = pkram_blob_build(which,
+						     &pkram_blob_size[which]);
 	}
-	if (!pkram_dtb[incoming]) {
+	if (!pkram_blob[which]) {
 		ret = -ENOMEM;
-	} else if (off >= pkram_dtb_size[incoming]) {
+	} else if (off >= pkram_blob_size[which]) {
 		ret = 0;
 	} else {
-		ret = min_t(size_t, count, pkram_dtb_size[incoming] - off);
-		memcpy(buf, pkram_dtb[incoming] + off, ret);
+		ret = min_t(size_t, count, pkram_blob_size[which] - off);
+		memcpy(buf, pkram_blob[which] + off, ret);
 	}
-	if (ret <= 0 || off + ret >= pkram_dtb_size[incoming]) {
-		kvfree(pkram_dtb[incoming]);
-		pkram_dtb[incoming] = NULL;
+	if (ret <= 0 || off + ret >= pkram_blob_size[which]) {
+		kvfree(pkram_blob[which]);
+		pkram_blob[which] = NULL;
 	}
-	mutex_unlock(&pkram_dtb_mutex);
+	mutex_unlock(&pkram_blob_mutex);
 	return ret;
+}
+
+static ssize_t nodes_read(struct file *f, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	return pkram_blob_read(PKRAM_BLOB_NODES, buf, off, count);
 }
 
 static ssize_t incoming_dtb_read(struct file *f, struct kobject *kobj,
 				 struct bin_attribute *attr, char *buf,
 				 loff_t off, size_t count)
 {
-	return pkram_dtb_read(true, buf, off, count);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return pkram_blob_read(PKRAM_BLOB_IN, buf, off, count);
 }
 
 static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
 				 struct bin_attribute *attr, char *buf,
 				 loff_t off, size_t count)
 {
-	return pkram_dtb_read(false, buf, off, count);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return pkram_blob_read(PKRAM_BLOB_OUT, buf, off, count);
 }
+
+static struct bin_attribute nodes_attr = {
+	.attr = { .name = "nodes", .mode = 0444 },
+	.read = nodes_read,
+};
 
 static struct bin_attribute incoming_dtb_attr = {
 	.attr = { .name = "incoming.dtb", .mode = 0400 },
@@ -167,6 +193,7 @@ static struct bin_attribute outgoing_dtb_attr = {
 };
 
 static struct bin_attribute *pkram_bin_attrs[] = {
+	&nodes_attr,
 	&incoming_dtb_attr,
 	&outgoing_dtb_attr,
 	NULL,
@@ -174,7 +201,6 @@ static struct bin_attribute *pkram_bin_attrs[] = {
 
 static struct attribute *pkram_attrs[] = {
 	&cmdline_attr.attr,
-	&nodes_attr.attr,
 	&discard_attr.attr,
 	NULL,
 };

@@ -7,6 +7,7 @@
  * these tests create crosses a kexec.
  */
 #include <kunit/test.h>
+#include <linux/kexec.h>
 #include <linux/kthread.h>
 #include <linux/completion.h>
 
@@ -322,6 +323,54 @@ static void pkram_test_validate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-val"), 0);
 }
 
+/*
+ * kexec_load segments must not overlap preserved memory; accepted ones are
+ * remembered so that later saves keep off them.
+ */
+static void pkram_test_kexec_segments(struct kunit *test)
+{
+	struct kimage *image;
+	struct pkram_stream ps;
+	struct folio *folio;
+	u64 phys;
+
+	image = kunit_kzalloc(test, sizeof(*image), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, image);
+	folio = folio_alloc(GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	phys = PFN_PHYS(folio_pfn(folio));
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-kx", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	image->nr_segments = 1;
+	image->segment[0].mem = phys;
+	image->segment[0].memsz = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check_segments(image), -EADDRNOTAVAIL);
+	KUNIT_EXPECT_FALSE(test, pkram_in_kexec_segment(phys, phys + PAGE_SIZE));
+
+	/* a segment clear of it is accepted and banned for saves */
+	image->segment[0].mem = phys ^ SZ_16M;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check_segments(image), 0);
+	KUNIT_EXPECT_TRUE(test, pkram_in_kexec_segment(phys ^ SZ_16M,
+						       (phys ^ SZ_16M) + 1));
+	image->nr_segments = 0;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check_segments(image), 0);
+	KUNIT_EXPECT_FALSE(test, pkram_in_kexec_segment(phys ^ SZ_16M,
+							(phys ^ SZ_16M) + 1));
+
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-kx"), 0);
+	folio_put(folio);
+}
+
 struct pkram_test_thread {
 	struct completion done;
 	int id;
@@ -400,6 +449,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_roundtrip),
 	KUNIT_CASE(pkram_test_runs),
 	KUNIT_CASE(pkram_test_validate),
+	KUNIT_CASE(pkram_test_kexec_segments),
 	KUNIT_CASE(pkram_test_concurrent),
 	{}
 };
