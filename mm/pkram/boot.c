@@ -29,7 +29,7 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
+#include <linux/sched/clock.h>
 #include <linux/timex.h>
 #include <linux/vmalloc.h>
 #include <asm/early_ioremap.h>
@@ -563,7 +563,7 @@ int __init pkram_parse_incoming(void)
 {
 	struct pkram_validate v = { };
 	u64 phys, nodes = 0, good = 0;
-	u64 start = ktime_get_ns();
+	u64 start = local_clock();	/* finer than ktime this early */
 	void *sb;
 
 	if (!pkram_in_reserved)
@@ -613,7 +613,7 @@ int __init pkram_parse_incoming(void)
 	pr_info("%llu incoming node(s), %llu pages; early reservation took %llu us, validation %llu us\n",
 		good, pkram_in_pages,
 		tsc_khz ? div_u64((u64)pkram_reserve_cycles * 1000, tsc_khz) : 0,
-		div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
+		div_u64(local_clock() - start, NSEC_PER_USEC));
 	return 0;
 }
 core_initcall(pkram_parse_incoming);
