@@ -1,7 +1,8 @@
 # Bad handovers, one boot each: a flipped bit in a node page, in a link
 # page, in the range list, in the superblock; a superblock of an unknown
 # format version; pkram= pointing at a zeroed page, random bytes, 0, an
-# unaligned address, beyond RAM and the kernel image. Every boot must reach
+# unaligned address, beyond RAM and the kernel image; and a superblock that
+# was already consumed, presented again. Every boot must reach
 # userspace with a clear pkram: line, deliver every undamaged node (verified
 # byte for byte), never offer a damaged one, and never crash or warn.
 # Damage is done by test_pkram after the old kernel wrote the handover (a
@@ -44,6 +45,8 @@ case $PKRAM_STAGE in
 	vm-kexec
 	;;
 2)
+	# remember this handover's superblock, to present it again later
+	sed -n 's/.*pkram=\(0x[0-9a-f]*\).*/\1/p' /proc/cmdline >/root/stale-sb
 	damaged a-0
 	tp action=verify prefix=a seed=11 nodes=2 first=1
 	tp action=save prefix=b seed=12 nodes=2
@@ -105,6 +108,13 @@ case $PKRAM_STAGE in
 	;;
 12)
 	refused "pkram= at the kernel image"
+	# a consumed superblock, presented again (as after a warm reset)
+	stale=$(cat /root/stale-sb)
+	[ -n "$stale" ] || vm-fail "no superblock address recorded at stage 2"
+	legacy_kexec "$stale"
+	;;
+13)
+	refused "stale superblock"
 	vm-pass "every bad handover refused or contained"
 	;;
 esac
