@@ -6,6 +6,13 @@ meminfo() {
 	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
 }
 
+# free_kb: free memory in kB, including pages on per-cpu free lists (which
+# MemFree leaves out until they are drained)
+free_kb() {
+	pcp=$(awk '$1 == "count:" { s += $2 } END { print s + 0 }' /proc/zoneinfo)
+	echo $(($(meminfo MemFree) + pcp * 4))
+}
+
 # tp ARGS...: run the test module once (it does its work in init)
 tp() {
 	echo "test_pkram: modprobe $*"
