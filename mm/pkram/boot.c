@@ -425,10 +425,9 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 			return false;
 		}
 		while (pos < link->nr_words) {
-			u64 w = link->words[pos], n = 1, start, len;
+			u64 w = link->words[pos], n, start, len;
 			unsigned int order = w & PKRAM_ENT_ORDER_MASK;
-			unsigned int words = 1 + !!(w & PKRAM_ENT_INDEX) +
-					     !!(w & PKRAM_ENT_RUN);
+			unsigned int words = pkram_entry_words(w);
 
 			if (pos + words > link->nr_words ||
 			    (w & PKRAM_ENT_RSVD_MASK) || order > MAX_PAGE_ORDER ||
@@ -436,8 +435,7 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 				v->why = "bad entry";
 				return false;
 			}
-			if (w & PKRAM_ENT_RUN)
-				n = link->words[pos + words - 1];
+			n = pkram_entry_count(&link->words[pos]);
 			start = w & PKRAM_ENT_PHYS_MASK;
 			len = PAGE_SIZE << order;
 			if (n < 1 || n > (1ULL << 40) / len ||

@@ -92,6 +92,20 @@ struct pkram_link_meta {
 #define PKRAM_ENT_RUN		BIT_ULL(7)
 #define PKRAM_ENT_RSVD_MASK	0xf00ULL
 #define PKRAM_ENT_PHYS_MASK	(~0xfffULL)
+/* The words an entry whose first word is @w takes in a link page. */
+static inline unsigned int pkram_entry_words(u64 w)
+{
+	return 1 + !!(w & PKRAM_ENT_INDEX) + !!(w & PKRAM_ENT_RUN);
+}
+
+/* The folios the entry at @w describes (its words must be in the page). */
+static inline u64 pkram_entry_count(const u64 *w)
+{
+	if (!(w[0] & PKRAM_ENT_RUN))
+		return 1;
+	return w[pkram_entry_words(w[0]) - 1];
+}
+
 #define PKRAM_LINK_WORDS	\
 	((PAGE_SIZE - sizeof(struct pkram_link_meta)) / sizeof(u64))
 

@@ -42,10 +42,8 @@ static int pkram_snap_stream(void *fdt, const char *prop, u64 head,
 		while (pos < link->nr_words) {
 			u64 w = link->words[pos];
 			unsigned int order = w & PKRAM_ENT_ORDER_MASK;
-			unsigned int words = 1 + !!(w & PKRAM_ENT_INDEX) +
-					     !!(w & PKRAM_ENT_RUN);
-			u64 count = (w & PKRAM_ENT_RUN) ?
-				    link->words[pos + words - 1] : 1;
+			unsigned int words = pkram_entry_words(w);
+			u64 count = pkram_entry_count(&link->words[pos]);
 			u64 start = w & PKRAM_ENT_PHYS_MASK;
 
 			if (order > MAX_PAGE_ORDER) {

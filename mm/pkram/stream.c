@@ -61,19 +61,6 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
 	return page;
 }
 
-static unsigned int entry_words(u64 w)
-{
-	return 1 + !!(w & PKRAM_ENT_INDEX) + !!(w & PKRAM_ENT_RUN);
-}
-
-/* The count of folios an entry at @w describes. */
-static u64 entry_count(const u64 *w)
-{
-	if (!(w[0] & PKRAM_ENT_RUN))
-		return 1;
-	return w[(w[0] & PKRAM_ENT_INDEX) ? 2 : 1];
-}
-
 void pkram_free_meta_page(void *page, bool incoming)
 {
 	if (!incoming) {
@@ -117,13 +104,13 @@ void pkram_release_stream(u64 head, bool incoming, bool put_data)
 		while (put_data && pos < link->nr_words) {
 			u64 *w = &link->words[pos];
 			unsigned int order = w[0] & PKRAM_ENT_ORDER_MASK;
-			u64 i, n = entry_count(w);
+			u64 i, n = pkram_entry_count(w);
 
 			for (i = 0; i < n; i++)
 				pkram_release_data((w[0] & PKRAM_ENT_PHYS_MASK) +
 						   (i << (order + PAGE_SHIFT)),
 						   order, incoming);
-			pos += entry_words(w[0]);
+			pos += pkram_entry_words(w[0]);
 			cond_resched();
 		}
 		head = link->hdr.next;
@@ -165,9 +152,9 @@ int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
 					unsigned int order = w[0] &
 							     PKRAM_ENT_ORDER_MASK;
 
-					err = fn(start, start + (entry_count(w) <<
+					err = fn(start, start + (pkram_entry_count(w) <<
 						 (order + PAGE_SHIFT)), arg);
-					pos += entry_words(w[0]);
+					pos += pkram_entry_words(w[0]);
 				}
 				head = link->hdr.next;
 			}
@@ -237,13 +224,13 @@ static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
 
 	if (pa->link && pa->last != PKRAM_NO_LAST && index == pa->next_index) {
 		u64 *w = &pa->link->words[pa->last];
-		u64 count = entry_count(w);
+		u64 count = pkram_entry_count(w);
 
 		if ((w[0] & PKRAM_ENT_ORDER_MASK) == order &&
 		    (w[0] & PKRAM_ENT_PHYS_MASK) +
 		    (count << (order + PAGE_SHIFT)) == phys) {
 			if (w[0] & PKRAM_ENT_RUN) {
-				w[entry_words(w[0]) - 1]++;
+				w[pkram_entry_words(w[0]) - 1]++;
 				goto done;
 			}
 			if (pa->pos < PKRAM_LINK_WORDS) {
@@ -375,11 +362,11 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 			u64 phys;
 
 			/* the last page is the end of the last entry */
-			while (w + entry_words(w[0]) <
+			while (w + pkram_entry_words(w[0]) <
 			       &pa->link->words[pa->link->nr_words])
-				w += entry_words(w[0]);
+				w += pkram_entry_words(w[0]);
 			phys = (w[0] & PKRAM_ENT_PHYS_MASK) +
-			       ((entry_count(w) - 1) << PAGE_SHIFT);
+			       ((pkram_entry_count(w) - 1) << PAGE_SHIFT);
 			pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
 		}
 	}
@@ -465,10 +452,10 @@ static bool pkram_next_entry(struct pkram_access *pa)
 	w = &pa->link->words[pa->pos];
 	pa->run_phys = w[0] & PKRAM_ENT_PHYS_MASK;
 	pa->run_order = w[0] & PKRAM_ENT_ORDER_MASK;
-	pa->run_left = entry_count(w);
+	pa->run_left = pkram_entry_count(w);
 	if (w[0] & PKRAM_ENT_INDEX)
 		pa->next_index = w[1];
-	pa->pos += entry_words(w[0]);
+	pa->pos += pkram_entry_words(w[0]);
 	return true;
 }
 
