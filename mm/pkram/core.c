@@ -15,8 +15,6 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
-#include <linux/crc32.h>
-#include <linux/ctype.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -30,32 +28,6 @@
 DEFINE_MUTEX(pkram_mutex);
 LIST_HEAD(pkram_nodes);
 bool pkram_finalizing;
-
-/**
- * pkram_name_valid - check a node name
- * @name: the name
- *
- * Names are 1 to PKRAM_NAME_MAX characters of [A-Za-z0-9._:-].
- *
- * Return: true if @name is a valid node name.
- */
-bool pkram_name_valid(const char *name)
-{
-	size_t i, len;
-
-	if (!name)
-		return false;
-	len = strnlen(name, PKRAM_NAME_MAX + 1);
-	if (!len || len > PKRAM_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-')
-			return false;
-	}
-	return true;
-}
 
 /* Caller holds pkram_mutex. */
 struct pkram_node *pkram_find_node(const char *name)
@@ -86,35 +58,6 @@ static struct pkram_node *pkram_take_node(const char *name)
 	if (node->state == PKRAM_SAVING || node->state == PKRAM_LOADING)
 		return ERR_PTR(-EBUSY);
 	return node;
-}
-
-/* Compute and store the checksum of a metadata page. */
-void pkram_meta_seal(void *page)
-{
-	struct pkram_meta_hdr *hdr = page;
-
-	hdr->magic = PKRAM_META_MAGIC;
-	hdr->version = PKRAM_META_VERSION;
-	hdr->crc = 0;
-	hdr->crc = __crc32c_le(~0, page, PAGE_SIZE);
-}
-
-/* Check the header and checksum of a metadata page of the given type. */
-bool pkram_meta_check(const void *page, u16 type)
-{
-	const struct pkram_meta_hdr *hdr = page;
-	u32 crc;
-
-	if (hdr->magic != PKRAM_META_MAGIC || hdr->type != type ||
-	    hdr->version != PKRAM_META_VERSION || hdr->flags || hdr->reserved)
-		return false;
-	/* crc32c over the page with the crc field read as zero */
-	crc = __crc32c_le(~0, page, offsetof(struct pkram_meta_hdr, crc));
-	crc = __crc32c_le(crc, (const u8 *)"\0\0\0\0", sizeof(hdr->crc));
-	crc = __crc32c_le(crc, (const u8 *)page +
-			  offsetofend(struct pkram_meta_hdr, crc),
-			  PAGE_SIZE - offsetofend(struct pkram_meta_hdr, crc));
-	return crc == hdr->crc;
 }
 
 static void *pkram_alloc_meta(gfp_t gfp, u16 type)
