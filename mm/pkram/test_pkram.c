@@ -17,6 +17,9 @@
  * of them physically adjacent, so each is its own preserved range;
  * action=verify-scatter checks it. The module's init returns 0 on success
  * and an error otherwise, after printing "test_pkram: FAIL: <why>".
+ *
+ * action=dumpseed prints the handover's metadata pages at kexec, for the
+ * fuzz seed corpus (tests/fuzz/mk-corpus.sh).
  */
 #define pr_fmt(fmt) "test_pkram: " fmt
 
@@ -29,11 +32,12 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
 static char *action = "save";
 module_param(action, charp, 0);
-MODULE_PARM_DESC(action, "save, verify, saver, scatter or verify-scatter");
+MODULE_PARM_DESC(action, "save, verify, saver, scatter, verify-scatter, corrupt, plant or dumpseed");
 static char *prefix = "test";
 module_param(prefix, charp, 0);
 MODULE_PARM_DESC(prefix, "node name prefix; nodes are <prefix>-<n>");
@@ -492,6 +496,104 @@ static void test_pkram_corrupt(void *sb, u64 nodes_phys, u64 ranges_phys)
 	pr_info("corrupted %s: flipped bit %u of %zu bytes\n", target, bit, len);
 }
 
+/*
+ * action=dumpseed: once the handover is written, print its metadata pages:
+ * the superblock, the range list pages, and each node's node, object and
+ * link pages, as
+ *   pkram-seed: <phys> <offset> <hex of 256 bytes>
+ * lines, all-zero chunks after the first left out, between
+ * "pkram-seed: begin sb=<phys>" and "pkram-seed: end pages=<n>".
+ * tests/fuzz/mk-corpus.sh turns them into fuzz seeds. Only the page chains
+ * are followed (hdr.next, first_obj, folios_head, bytes_head), so this
+ * does not depend on how entries or ranges are encoded.
+ */
+#define SEED_CHUNK	256
+#define SEED_MAX_PAGES	4096
+
+static unsigned int seed_pages;
+
+static void seed_dump_page(u64 phys)
+{
+	const u8 *page = phys_to_virt(phys);
+	char hex[SEED_CHUNK * 2 + 1];
+	unsigned int off;
+
+	for (off = 0; off < PAGE_SIZE; off += SEED_CHUNK) {
+		if (off && !memchr_inv(page + off, 0, SEED_CHUNK))
+			continue;
+		*bin2hex(hex, page + off, SEED_CHUNK) = '\0';
+		pr_info("pkram-seed: %llx %x %s\n", phys, off, hex);
+	}
+	seed_pages++;
+}
+
+/* Dump a chain of metadata pages linked by hdr.next. */
+static void seed_dump_chain(u64 phys)
+{
+	for (; phys && seed_pages < SEED_MAX_PAGES;
+	     phys = ((struct pkram_meta_hdr *)phys_to_virt(phys))->next)
+		seed_dump_page(phys);
+}
+
+/* The "nodes" property of the superblock FDT (its only node is the root). */
+static const u8 *seed_fdt_nodes(const void *fdt, unsigned int *nr)
+{
+	const __be32 *h = fdt;
+	const char *strs = fdt + be32_to_cpu(h[3]);
+	const u8 *p = fdt + be32_to_cpu(h[2]);
+	const u8 *end = p + be32_to_cpu(h[9]);
+	u32 len;
+
+	while (p + 4 <= end) {
+		switch (get_unaligned_be32(p)) {
+		case 1:		/* FDT_BEGIN_NODE */
+			p += 4 + ALIGN(strnlen(p + 4, end - p - 4) + 1, 4);
+			break;
+		case 3:		/* FDT_PROP: len, nameoff, value */
+			len = get_unaligned_be32(p + 4);
+			if (!strcmp(strs + get_unaligned_be32(p + 8), "nodes")) {
+				*nr = len / sizeof(u64);
+				return p + 12;
+			}
+			p += 12 + ALIGN(len, 4);
+			break;
+		case 9:		/* FDT_END */
+			return NULL;
+		default:	/* FDT_END_NODE, FDT_NOP */
+			p += 4;
+		}
+	}
+	return NULL;
+}
+
+static void test_pkram_dumpseed(void *sb, u64 first_node, u64 ranges)
+{
+	const u8 *nodes;
+	unsigned int nr = 0, i;
+
+	seed_pages = 0;
+	pr_info("pkram-seed: begin sb=%llx\n", (u64)virt_to_phys(sb));
+	seed_dump_page(virt_to_phys(sb));
+	seed_dump_chain(ranges);
+	nodes = seed_fdt_nodes(sb, &nr);
+	for (i = 0; nodes && i < nr; i++) {
+		u64 phys = get_unaligned_be64(nodes + i * sizeof(u64));
+		struct pkram_node_meta *node = phys_to_virt(phys);
+		u64 obj;
+
+		seed_dump_page(phys);
+		for (obj = node->first_obj; obj && seed_pages < SEED_MAX_PAGES;
+		     obj = ((struct pkram_obj_meta *)phys_to_virt(obj))->hdr.next) {
+			struct pkram_obj_meta *o = phys_to_virt(obj);
+
+			seed_dump_page(obj);
+			seed_dump_chain(o->folios_head);
+			seed_dump_chain(o->bytes_head);
+		}
+	}
+	pr_info("pkram-seed: end pages=%u\n", seed_pages);
+}
+
 /* action=plant: a page of bad superblock content for pkram= to point at */
 static struct page *planted;
 
@@ -536,6 +638,8 @@ static int __init test_pkram_init(void)
 
 	if (!strcmp(action, "corrupt")) {
 		pkram_test_finalize_hook = test_pkram_corrupt;
+	} else if (!strcmp(action, "dumpseed")) {
+		pkram_test_finalize_hook = test_pkram_dumpseed;
 	} else if (!strcmp(action, "plant")) {
 		err = test_pkram_plant();
 	} else if (!strcmp(action, "saver")) {
@@ -563,7 +667,8 @@ static void __exit test_pkram_exit(void)
 {
 	if (saver_registered)
 		pkram_unregister_saver(&test_pkram_saver);
-	if (pkram_test_finalize_hook == test_pkram_corrupt)
+	if (pkram_test_finalize_hook == test_pkram_corrupt ||
+	    pkram_test_finalize_hook == test_pkram_dumpseed)
 		pkram_test_finalize_hook = NULL;
 	if (planted)
 		__free_page(planted);
