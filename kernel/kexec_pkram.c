@@ -41,13 +41,9 @@ static void pkram_take_snapshot(void)
 {
 	kvfree(pkram_snap);
 	mutex_lock(&pkram_mutex);
-	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, 2, true);
-	if (!pkram_snap && !pkram_snap_nr)	/* nothing saved yet */
-		pkram_snap = kvmalloc_array(2, sizeof(*pkram_snap), GFP_KERNEL);
-	if (pkram_snap)
-		pkram_snap_nr = pkram_add_handover_pages(pkram_snap,
-							 pkram_snap_nr);
-	else
+	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, PKRAM_COLLECT_PENDING |
+					  PKRAM_COLLECT_HANDOVER);
+	if (!pkram_snap)
 		pkram_snap_nr = 0;
 	mutex_unlock(&pkram_mutex);
 }

@@ -43,6 +43,7 @@ static fdt64_t *pkram_in_nodes __initdata;	/* in pkram_in_sb */
 static int pkram_in_nr_nodes __initdata;
 static u64 pkram_in_ranges __initdata;
 static u64 pkram_in_nr_ranges __initdata;
+static u64 pkram_in_range_pages __initdata;
 static u64 pkram_in_pages __initdata;
 static u64 pkram_in_avoid __initdata;
 static bool pkram_in_reserved __initdata;
@@ -65,11 +66,82 @@ static int __init pkram_param(char *arg)
 }
 early_param("pkram", pkram_param);
 
+/* The first bit at or after @from in @bm[] that is @set; @nbits if none. */
+static u32 pkram_rl_scan(const u64 *bm, u32 nbits, u32 from, bool set)
+{
+	while (from < nbits) {
+		u64 w = set ? bm[from / 64] : ~bm[from / 64];
+
+		w &= ~0ULL << (from % 64);
+		if (w)
+			return min_t(u32, nbits, round_down(from, 64) + __ffs64(w));
+		from = round_down(from, 64) + 64;
+	}
+	return nbits;
+}
+
+/**
+ * pkram_rl_next - decode the next range of a range list page
+ * @c: the cursor; set c->p to the page (nr_words already checked against
+ *     PKRAM_RANGES_WORDS) and zero the rest to start
+ * @out: the range
+ *
+ * Checks the items' form only; whether the ranges are sorted, disjoint and
+ * in memory is for the caller.
+ *
+ * Return: 1 and a range, 0 at the end of the page, or -EINVAL.
+ */
+int pkram_rl_next(struct pkram_rl_cursor *c, struct pkram_range *out)
+{
+	const struct pkram_ranges_meta *p = c->p;
+	u64 w, n;
+
+	for (;;) {
+		if (c->bits) {
+			const u64 *bm = &p->words[c->bm];
+			u32 s = pkram_rl_scan(bm, c->bits, c->bit, true), e;
+
+			if (s < c->bits) {
+				e = pkram_rl_scan(bm, c->bits, s, false);
+				out->start = c->base + ((u64)s << PAGE_SHIFT);
+				out->end = c->base + ((u64)e << PAGE_SHIFT);
+				c->bit = e;
+				return 1;
+			}
+			c->bits = 0;
+		}
+		if (c->pos >= p->nr_words)
+			return 0;
+		if (c->pos + 1 >= p->nr_words)
+			return -EINVAL;		/* every item has two words or more */
+		w = p->words[c->pos];
+		if (!(w & PKRAM_RL_BITMAP)) {
+			n = p->words[c->pos + 1];
+			if ((w & ~PKRAM_RL_ADDR_MASK) || !n || n > BIT_ULL(40) ||
+			    w + (n << PAGE_SHIFT) < w)
+				return -EINVAL;
+			c->pos += 2;
+			out->start = w;
+			out->end = w + (n << PAGE_SHIFT);
+			return 1;
+		}
+		n = (w >> PKRAM_RL_NWORDS_SHIFT) & PKRAM_RL_NWORDS_MASK;
+		c->base = w & PKRAM_RL_ADDR_MASK;
+		if (!n || c->pos + 1 + n > p->nr_words ||
+		    c->base + (n * 64 << PAGE_SHIFT) < c->base)
+			return -EINVAL;
+		c->bm = c->pos + 1;
+		c->bits = n * 64;
+		c->bit = 0;
+		c->pos += 1 + n;
+	}
+}
+
 /* Streams the range list through early mappings, checking each page. */
 struct pkram_rreader {
 	u64 next;
 	struct pkram_ranges_meta *map;
-	u64 idx;
+	struct pkram_rl_cursor c;
 	u64 pages;
 };
 
@@ -77,7 +149,6 @@ static void __init rr_start(struct pkram_rreader *rr)
 {
 	rr->next = pkram_in_ranges;
 	rr->map = NULL;
-	rr->idx = 0;
 	rr->pages = 0;
 }
 
@@ -97,31 +168,35 @@ static bool __init pkram_phys_page_ok(u64 phys)
 /* Return 1 and the next range, 0 at the end, or -EINVAL. */
 static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
 {
-	if (rr->map && rr->idx == rr->map->nr) {
-		rr->next = rr->map->hdr.next;
-		early_memunmap(rr->map, PAGE_SIZE);
-		rr->map = NULL;
-	}
-	if (!rr->map) {
+	int ret;
+
+	for (;;) {
+		if (rr->map) {
+			ret = pkram_rl_next(&rr->c, out);
+			if (ret)
+				return ret;
+			rr->next = rr->map->hdr.next;
+			early_memunmap(rr->map, PAGE_SIZE);
+			rr->map = NULL;
+		}
 		if (!rr->next)
 			return 0;
-		/* every page holds at least one range: bounds the walk */
-		if (++rr->pages > pkram_in_nr_ranges ||
+		/* the superblock says how many pages: bounds the walk */
+		if (++rr->pages > pkram_in_range_pages ||
 		    !pkram_phys_page_ok(rr->next))
 			return -EINVAL;
 		rr->map = early_memremap(rr->next, PAGE_SIZE);
 		if (!rr->map)
 			return -ENOMEM;
 		if (!pkram_meta_check(rr->map, PKRAM_META_RANGES) ||
-		    !rr->map->nr || rr->map->nr > PKRAM_RANGES_PER_PAGE) {
+		    rr->map->nr_words > PKRAM_RANGES_WORDS) {
 			early_memunmap(rr->map, PAGE_SIZE);
 			rr->map = NULL;
 			return -EINVAL;
 		}
-		rr->idx = 0;
+		memset(&rr->c, 0, sizeof(rr->c));
+		rr->c.p = rr->map;
 	}
-	*out = rr->map->r[rr->idx++];
-	return 1;
 }
 
 static u64 __init pkram_fdt_u64(const void *fdt, const char *name)
@@ -175,10 +250,12 @@ static bool __init pkram_read_sb(void)
 			    len / sizeof(u64) : 0;
 	pkram_in_ranges = pkram_fdt_u64(sb, PKRAM_FDT_RANGES);
 	pkram_in_nr_ranges = pkram_fdt_u64(sb, PKRAM_FDT_NR_RANGES);
+	pkram_in_range_pages = pkram_fdt_u64(sb, PKRAM_FDT_RANGE_PAGES);
 	pkram_in_pages = pkram_fdt_u64(sb, PKRAM_FDT_PAGES);
 	pkram_in_avoid = pkram_fdt_u64(sb, PKRAM_FDT_AVOID);
 	if (!pkram_in_nr_nodes || pkram_in_nr_nodes > PKRAM_MAX_NODES ||
-	    !pkram_in_ranges || !pkram_in_nr_ranges) {
+	    !pkram_in_ranges || !pkram_in_nr_ranges || !pkram_in_range_pages ||
+	    pkram_in_range_pages > pkram_in_nr_ranges + 1) {
 		pr_err("superblock lacks nodes or ranges: nothing is preserved\n");
 		return false;
 	}
@@ -232,7 +309,8 @@ static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
 		*bytes += r.end - r.start;
 	}
 	rr_stop(&rr);
-	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen))
+	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen ||
+		     rr.pages != pkram_in_range_pages))
 		ret = -EINVAL;
 	if (ret)
 		pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n", *nr,
@@ -375,6 +453,20 @@ void __init pkram_reserve(void)
 
 /* ---- after the page allocator is up ---- */
 
+/*
+ * The superblock's avoid page, while the nodes are validated. The
+ * superblock has no checksum, so "avoid" may point at any preserved page:
+ * it is zeroed and freed only if no node uses it.
+ */
+static u64 pkram_avoid_check;
+static bool pkram_avoid_used;
+
+static void pkram_note_use(u64 start, u64 end)
+{
+	if (pkram_avoid_check >= start && pkram_avoid_check < end)
+		pkram_avoid_used = true;
+}
+
 static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 {
 	unsigned long lo = 0, hi = v->nr;
@@ -402,6 +494,7 @@ static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 		v->why = "metadata page outside preserved memory";
 		return NULL;
 	}
+	pkram_note_use(phys, phys + PAGE_SIZE);
 	page = phys_to_virt(phys);
 	if (!pkram_meta_check(page, type)) {
 		v->why = "metadata page fails its checksum or type";
@@ -444,6 +537,7 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 				v->why = "entry outside preserved memory";
 				return false;
 			}
+			pkram_note_use(start, start + n * len);
 			*folios += n;
 			*pages += n << order;
 			pos += words;
@@ -514,9 +608,10 @@ bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 	return true;
 }
 
-/* Copy the (already checked) range list out of its pages and free them. */
+/* Decode the (already checked) range list into an array. */
 static struct pkram_range *__init pkram_take_ranges(unsigned long *nr)
 {
+	struct pkram_rl_cursor c;
 	struct pkram_range *r;
 	u64 phys = pkram_in_ranges;
 	unsigned long n = 0;
@@ -525,11 +620,11 @@ static struct pkram_range *__init pkram_take_ranges(unsigned long *nr)
 	if (!r)
 		return NULL;
 	while (phys) {
-		struct pkram_ranges_meta *p = phys_to_virt(phys);
-
-		memcpy(&r[n], p->r, p->nr * sizeof(*r));
-		n += p->nr;
-		phys = p->hdr.next;
+		memset(&c, 0, sizeof(c));
+		c.p = phys_to_virt(phys);
+		while (n < pkram_in_nr_ranges && pkram_rl_next(&c, &r[n]) > 0)
+			n++;
+		phys = c.p->hdr.next;
 	}
 	*nr = n;
 	return r;
@@ -560,7 +655,7 @@ static void __init pkram_free_ranges_pages(void)
 int __init pkram_parse_incoming(void)
 {
 	struct pkram_validate v = { };
-	u64 phys, nodes = 0, good = 0;
+	u64 phys, nodes = 0, good = 0, damaged = 0;
 	u64 start = local_clock();	/* finer than ktime this early */
 	void *sb;
 
@@ -574,6 +669,8 @@ int __init pkram_parse_incoming(void)
 	}
 	for (v.budget = 0, phys = 0; phys < v.nr; phys++)
 		v.budget += (v.r[phys].end - v.r[phys].start) >> PAGE_SHIFT;
+	pkram_avoid_check = pkram_in_avoid;
+	pkram_avoid_used = false;
 
 	for (nodes = 0; nodes < pkram_in_nr_nodes; nodes++) {
 		struct pkram_node_meta *node;
@@ -583,11 +680,13 @@ int __init pkram_parse_incoming(void)
 		if (!node) {
 			pr_err("node page %#llx is damaged (%s): not offered, its memory stays reserved\n",
 			       phys, v.why);
+			damaged++;
 			continue;
 		}
 		if (!pkram_validate_node(&v, node)) {
 			pr_err("node %.63s is damaged (%s): not offered, its memory stays reserved\n",
 			       node->name, v.why);
+			damaged++;
 			continue;
 		}
 		if (pkram_add_incoming(node)) {
@@ -598,7 +697,13 @@ int __init pkram_parse_incoming(void)
 		good++;
 	}
 	pkram_free_ranges_pages();
+	/*
+	 * A damaged node may use the avoid page beyond where its walk
+	 * stopped, and the superblock is freed below.
+	 */
 	if (pkram_in_avoid && PAGE_ALIGNED(pkram_in_avoid) &&
+	    !pkram_avoid_used && !damaged &&
+	    pkram_in_avoid != pkram_incoming_sb &&
 	    pkram_in_ranges_ok(&v, pkram_in_avoid, pkram_in_avoid + PAGE_SIZE) &&
 	    PageReserved(pfn_to_page(PHYS_PFN(pkram_in_avoid)))) {
 		memset(phys_to_virt(pkram_in_avoid), 0, PAGE_SIZE);

@@ -11,12 +11,13 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/libfdt.h>
 #include <linux/io.h>
+#include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
@@ -35,19 +36,6 @@ phys_addr_t pkram_sb_phys(void)
 phys_addr_t pkram_avoid_phys(void)
 {
 	return pkram_avoid_page ? page_to_phys(pkram_avoid_page) : 0;
-}
-
-/*
- * Add the superblock and avoid pages to sorted, merged ranges that have room
- * for two more; they are preserved whenever anything is.
- */
-unsigned long pkram_add_handover_pages(struct pkram_range *r, unsigned long nr)
-{
-	r[nr].start = pkram_sb_phys();
-	r[nr].end = r[nr].start + PAGE_SIZE;
-	r[nr + 1].start = pkram_avoid_phys();
-	r[nr + 1].end = r[nr + 1].start + PAGE_SIZE;
-	return pkram_merge_ranges(r, nr + 2);
 }
 
 static int __init pkram_sb_init(void)
@@ -78,62 +66,74 @@ static int pkram_banned_fn(u64 start, u64 end, void *arg)
 	return pkram_kexec_banned(start, end) ? -EADDRINUSE : 0;
 }
 
-struct pkram_collect {
-	struct pkram_range *r;
-	unsigned long nr;
-	unsigned long max;
-};
-
-static int pkram_collect_fn(u64 start, u64 end, void *arg)
-{
-	struct pkram_collect *c = arg;
-
-	if (c->r) {
-		if (c->nr >= c->max)
-			return -EOVERFLOW;
-		c->r[c->nr].start = start;
-		c->r[c->nr].end = end;
-	}
-	c->nr++;
-	return 0;
-}
-
-static int pkram_range_cmp(const void *a, const void *b)
-{
-	const struct pkram_range *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return 0;
-}
-
-/**
- * pkram_merge_ranges - sort ranges and merge those that touch or overlap
- * @r: the ranges
- * @nr: how many
- *
- * Return: the number of ranges left in @r.
- */
-unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr)
-{
-	unsigned long i, out = 0;
-
-	if (!nr)
-		return 0;
-	sort(r, nr, sizeof(*r), pkram_range_cmp, NULL);
-	for (i = 1; i < nr; i++) {
-		if (r[i].start < r[out].end)
-			pr_warn_once("a page is preserved twice (%#llx); it is handed out once\n",
-				     r[i].start);
-		if (r[i].start <= r[out].end)
-			r[out].end = max(r[out].end, r[i].end);
-		else
-			r[++out] = r[i];
-	}
-	return out + 1;
-}
-
 static LIST_HEAD(pkram_pendings);
+
+static int pkram_pfnmap_init(struct pkram_pfnmap *m)
+{
+	m->npfn = max_pfn;
+	m->bits = kvcalloc(BITS_TO_LONGS(m->npfn), sizeof(long), GFP_KERNEL);
+	return m->bits ? 0 : -ENOMEM;
+}
+
+static int pkram_mark_fn(u64 start, u64 end, void *arg)
+{
+	struct pkram_pfnmap *m = arg;
+	unsigned long s = PHYS_PFN(start), e = PHYS_PFN(end);
+
+	if (s >= e || e > m->npfn)
+		return -ERANGE;
+	if (find_next_bit(m->bits, e, s) < e)
+		pr_warn_once("a page is preserved twice (%#llx); it is handed out once\n",
+			     start);
+	bitmap_set(m->bits, s, e - s);
+	return 0;
+}
+
+/* Mark what the preserved nodes (and, per @flags, more) occupy. */
+static int pkram_mark(struct pkram_pfnmap *m, unsigned int flags)
+{
+	struct pkram_pending *p;
+	struct pkram_node *node;
+	int err = 0;
+
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (!err && pkram_node_preserved(node))
+			err = pkram_walk_node(node->meta, pkram_mark_fn, m);
+	if (flags & PKRAM_COLLECT_PENDING)
+		list_for_each_entry(p, &pkram_pendings, list)
+			if (!err)
+				err = p->walk(p, pkram_mark_fn, m);
+	if (!err && (flags & PKRAM_COLLECT_HANDOVER) && pkram_sb_page) {
+		err = pkram_mark_fn(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE, m);
+		err = err ?: pkram_mark_fn(pkram_avoid_phys(),
+					   pkram_avoid_phys() + PAGE_SIZE, m);
+	}
+	return err;
+}
+
+/* The marked pages as sorted, maximal ranges; NULL if none or no memory. */
+static struct pkram_range *pkram_pfnmap_ranges(const struct pkram_pfnmap *m,
+					       unsigned long *nr)
+{
+	struct pkram_range *r;
+	unsigned long s, e, n = 0;
+
+	for_each_set_bitrange(s, e, m->bits, m->npfn)
+		n++;
+	*nr = n;
+	if (!n)
+		return NULL;
+	r = kvmalloc_array(n, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	n = 0;
+	for_each_set_bitrange(s, e, m->bits, m->npfn) {
+		r[n].start = PFN_PHYS(s);
+		r[n].end = PFN_PHYS(e);
+		n++;
+	}
+	return r;
+}
 
 /**
  * pkram_register_pending - keep kexec clear of memory saved at kexec time
@@ -163,65 +163,33 @@ void pkram_unregister_pending(struct pkram_pending *pending)
 }
 EXPORT_SYMBOL_GPL(pkram_unregister_pending);
 
-static int pkram_collect_pass(struct pkram_collect *c, bool pending)
-{
-	struct pkram_pending *p;
-	struct pkram_node *node;
-	int err = 0;
-
-	list_for_each_entry(node, &pkram_nodes, list)
-		if (!err && pkram_node_preserved(node))
-			err = pkram_walk_node(node->meta, pkram_collect_fn, c);
-	if (pending)
-		list_for_each_entry(p, &pkram_pendings, list)
-			if (!err)
-				err = p->walk(p, pkram_collect_fn, c);
-	return err;
-}
-
-/* Room for what pending memory may grow by between the two passes. */
-#define PKRAM_COLLECT_SLACK	256
-
 /**
  * pkram_collect_ranges - every range the preserved nodes occupy
  * @nr: set to the number of ranges returned
- * @extra: room to leave at the end of the array for the caller
- * @pending: include memory registered with pkram_register_pending()
+ * @flags: PKRAM_COLLECT_PENDING to include memory registered with
+ *         pkram_register_pending(), PKRAM_COLLECT_HANDOVER to include the
+ *         superblock and avoid pages
  *
  * Walks the saved and the unclaimed incoming nodes, metadata included.
+ * Linear in the entries and in the size of memory; no sort.
  * Caller holds pkram_mutex and frees the result with kvfree().
  *
- * Return: a sorted, merged array, or NULL (then *@nr is 0 if there is
- * nothing to preserve, else allocation failed).
+ * Return: a sorted array of disjoint, non-touching ranges, or NULL (then
+ * *@nr is 0 if there is nothing to preserve, else it failed).
  */
-struct pkram_range *pkram_collect_ranges(unsigned long *nr,
-					 unsigned long extra, bool pending)
+struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags)
 {
-	struct pkram_collect c = { };
-	int tries;
+	struct pkram_range *r = NULL;
+	struct pkram_pfnmap m;
 
 	lockdep_assert_held(&pkram_mutex);
-	for (tries = 0; tries < 3; tries++) {
-		c.r = NULL;
-		c.nr = 0;
-		pkram_collect_pass(&c, pending);
-		*nr = c.nr;
-		if (!c.nr)
-			return NULL;
-		c.max = c.nr + extra + (pending ? PKRAM_COLLECT_SLACK : 0);
-		c.r = kvmalloc_array(c.max, sizeof(*c.r), GFP_KERNEL);
-		if (!c.r)
-			return NULL;
-		c.nr = 0;
-		c.max -= extra;
-		if (!pkram_collect_pass(&c, pending)) {
-			*nr = pkram_merge_ranges(c.r, c.nr);
-			return c.r;
-		}
-		kvfree(c.r);	/* pending memory grew: count again */
-	}
 	*nr = 1;
-	return NULL;
+	if (pkram_pfnmap_init(&m))
+		return NULL;
+	if (!pkram_mark(&m, flags))
+		r = pkram_pfnmap_ranges(&m, nr);
+	kvfree(m.bits);
+	return r;
 }
 
 /**
@@ -305,7 +273,7 @@ void pkram_seal_node(struct pkram_node_meta *meta)
 }
 
 static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
-			  u64 ranges, u64 nr_ranges, u64 pages)
+			  u64 ranges, u64 nr_ranges, u64 range_pages, u64 pages)
 {
 	u64 avoid = pkram_avoid_phys();
 	int err;
@@ -318,6 +286,7 @@ static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 				  nodes * sizeof(*table));
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NR_RANGES, nr_ranges);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGE_PAGES, range_pages);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, pages);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_AVOID, avoid);
 	err = err ?: fdt_end_node(sb);
@@ -325,58 +294,162 @@ static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 	return err ? -EINVAL : 0;
 }
 
-/* Write the range list into freshly allocated pages; they are preserved too. */
-static int pkram_write_ranges(struct pkram_range *r, unsigned long *nr,
-			      u64 *head, u64 *list_pages)
+/*
+ * Encoding the range list (see struct pkram_ranges_meta). Runs of at least
+ * PKRAM_RL_RUN_MIN pages are run items; shorter ones go into bitmap items,
+ * which a new item replaces when the gap to the next range would waste more
+ * than a few words. Without @pages the writer only counts, with the same
+ * page breaks as when it writes.
+ */
+#define PKRAM_RL_RUN_MIN	128
+#define PKRAM_RL_GAP_MAX	128
+
+struct pkram_rl_writer {
+	struct list_head *pages;	/* the list's pages; NULL: count only */
+	struct page *page;		/* being written */
+	struct pkram_ranges_meta *p;
+	unsigned long nr_pages;		/* pages used */
+	u64 nr_ranges;
+	u32 pos;			/* words used in the page */
+	bool bm_open;			/* the last item is a bitmap */
+	u32 bm_hdr;			/* its first word */
+	u32 bm_words;
+	unsigned long bm_base;		/* pfn of its bit 0 */
+};
+
+/* Start an item of at least @n words; false if out of pages. */
+static bool pkram_rl_room(struct pkram_rl_writer *w, u32 n)
 {
-	unsigned long m = 0, i, n = *nr, done = 0;
-	struct pkram_ranges_meta *prev = NULL;
-	struct page **pages;
-	int err = -ENOMEM;
+	w->bm_open = false;
+	if (w->nr_pages && w->pos + n <= PKRAM_RANGES_WORDS)
+		return true;
+	w->nr_pages++;
+	w->pos = 0;
+	if (!w->pages)
+		return true;
+	w->page = w->page ? list_next_entry(w->page, lru) :
+			    list_first_entry(w->pages, struct page, lru);
+	if (list_entry_is_head(w->page, w->pages, lru))
+		return false;
+	w->p = page_address(w->page);
+	return true;
+}
 
-	/* each list page adds at most one range */
-	while (m * PKRAM_RANGES_PER_PAGE < n + m)
-		m++;
-	pages = kvcalloc(m, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-	for (i = 0; i < m; i++) {
-		pages[i] = pkram_alloc_safe(GFP_KERNEL | __GFP_ZERO, 0);
-		if (!pages[i])
-			goto out;
-		r[n].start = page_to_phys(pages[i]);
-		r[n].end = r[n].start + PAGE_SIZE;
-		n++;
+static void pkram_rl_put(struct pkram_rl_writer *w, u64 word)
+{
+	if (w->p) {
+		w->p->words[w->pos] = word;
+		w->p->nr_words = w->pos + 1;
 	}
-	n = pkram_merge_ranges(r, n);
+	w->pos++;
+}
 
-	*head = 0;
-	for (i = 0; i < m; i++) {
-		struct pkram_ranges_meta *p = page_address(pages[i]);
-		/* spread evenly: merging may have left fewer ranges than room */
-		unsigned long cnt = DIV_ROUND_UP(n - done, m - i);
+static bool pkram_rl_add(struct pkram_rl_writer *w, unsigned long pfn,
+			 unsigned long end)
+{
+	unsigned long i;
+
+	w->nr_ranges++;
+	if (end - pfn >= PKRAM_RL_RUN_MIN) {
+		if (!pkram_rl_room(w, 2))
+			return false;
+		pkram_rl_put(w, PFN_PHYS(pfn));
+		pkram_rl_put(w, end - pfn);
+		return true;
+	}
+	if (!w->bm_open || pfn >= w->bm_base + 64 * w->bm_words + PKRAM_RL_GAP_MAX ||
+	    DIV_ROUND_UP(end - w->bm_base, 64) > w->bm_words +
+	    PKRAM_RANGES_WORDS - w->pos) {
+		if (!pkram_rl_room(w, 1 + DIV_ROUND_UP(end - pfn, 64)))
+			return false;
+		w->bm_open = true;
+		w->bm_hdr = w->pos;
+		w->bm_words = 0;
+		w->bm_base = pfn;
+		pkram_rl_put(w, PFN_PHYS(pfn) | PKRAM_RL_BITMAP);
+	}
+	while (w->bm_words * 64 < end - w->bm_base) {
+		pkram_rl_put(w, 0);
+		w->bm_words++;
+	}
+	if (w->p) {
+		w->p->words[w->bm_hdr] = PFN_PHYS(w->bm_base) | PKRAM_RL_BITMAP |
+			((u64)w->bm_words << PKRAM_RL_NWORDS_SHIFT);
+		for (i = pfn - w->bm_base; i < end - w->bm_base; i++)
+			w->p->words[w->bm_hdr + 1 + i / 64] |= BIT_ULL(i % 64);
+	}
+	return true;
+}
+
+static bool pkram_rl_encode(struct pkram_rl_writer *w,
+			    const struct pkram_pfnmap *m)
+{
+	unsigned long s, e;
+
+	for_each_set_bitrange(s, e, m->bits, m->npfn)
+		if (!pkram_rl_add(w, s, e))
+			return false;
+	return true;
+}
+
+/**
+ * pkram_write_ranges - write the range list into fresh pages
+ * @m: the preserved pages
+ * @list: gets the pages of the list, which are preserved too: added (and
+ *        marked in @m) until the list fits in them; the caller frees them
+ *        if it does not hand them over
+ * @head: set to the first page's address
+ * @nr_ranges: set to the number of ranges the list yields
+ * @list_pages: set to the number of pages in @list
+ *
+ * Return: 0, -ENOMEM, or -ERANGE if a page is not covered by @m.
+ */
+int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
+			      u64 *head, u64 *nr_ranges, u64 *list_pages)
+{
+	struct pkram_ranges_meta *prev = NULL;
+	struct pkram_rl_writer w;
+	unsigned long have = 0;
+	struct page *page;
+	int tries;
+
+	for (tries = 0; ; tries++) {
+		memset(&w, 0, sizeof(w));
+		pkram_rl_encode(&w, m);
+		if (w.nr_pages <= have)
+			break;
+		if (tries == 8)
+			return -EAGAIN;		/* does not settle: cannot happen */
+		while (have < w.nr_pages) {
+			page = pkram_alloc_safe(GFP_KERNEL | __GFP_ZERO, 0);
+			if (!page)
+				return -ENOMEM;
+			list_add_tail(&page->lru, list);
+			have++;
+			if (pkram_mark_fn(page_to_phys(page),
+					  page_to_phys(page) + PAGE_SIZE, m))
+				return -ERANGE;
+		}
+	}
+	memset(&w, 0, sizeof(w));
+	w.pages = list;
+	if (!pkram_rl_encode(&w, m))
+		return -EAGAIN;
+	list_for_each_entry(page, list, lru) {
+		struct pkram_ranges_meta *p = page_address(page);
 
 		p->hdr.type = PKRAM_META_RANGES;
-		p->nr = cnt;
-		memcpy(p->r, &r[done], cnt * sizeof(*r));
-		done += cnt;
 		if (prev)
-			prev->hdr.next = page_to_phys(pages[i]);
+			prev->hdr.next = page_to_phys(page);
 		else
-			*head = page_to_phys(pages[i]);
+			*head = page_to_phys(page);
 		prev = p;
 	}
-	for (i = 0; i < m; i++)
-		pkram_meta_seal(page_address(pages[i]));
-	*nr = n;
-	*list_pages = m;
-	err = 0;
-out:
-	if (err)
-		for (i = 0; i < m && pages[i]; i++)
-			__free_page(pages[i]);
-	kvfree(pages);
-	return err;
+	list_for_each_entry(page, list, lru)
+		pkram_meta_seal(page_address(page));
+	*nr_ranges = w.nr_ranges;
+	*list_pages = have;
+	return 0;
 }
 
 #ifdef CONFIG_X86
@@ -422,10 +495,13 @@ EXPORT_SYMBOL_GPL(pkram_test_finalize_hook);
  */
 int pkram_finalize(void)
 {
+	u64 ranges = 0, nr_ranges = 0, pages = 0, meta = 0, list_pages = 0;
+	struct pkram_pfnmap m = { };
 	struct pkram_range *r = NULL;
 	struct pkram_node *node;
-	unsigned long nr, nodes = 0;
-	u64 ranges = 0, pages = 0, meta = 0, list_pages, start = ktime_get_ns();
+	unsigned long nr = 0, nodes = 0;
+	u64 start = ktime_get_ns();
+	LIST_HEAD(list);
 	fdt64_t *table;
 	void *sb;
 	int err = 0;
@@ -470,37 +546,25 @@ int pkram_finalize(void)
 		goto out;
 	}
 
-	/* room for the superblock, avoid and range list pages */
-	r = pkram_collect_ranges(&nr, 3, false);
+	err = pkram_pfnmap_init(&m) ?: pkram_mark(&m, PKRAM_COLLECT_HANDOVER);
+	err = err ?: pkram_write_ranges(&m, &list, &ranges, &nr_ranges,
+					&list_pages);
+	if (err)
+		goto out;
+	meta += list_pages + 2;		/* and the superblock and avoid pages */
+	r = pkram_pfnmap_ranges(&m, &nr);
 	if (!r) {
 		err = -ENOMEM;
 		goto out;
 	}
-	if (nr + 3 > PKRAM_RANGES_PER_PAGE) {
-		struct pkram_range *big;
-		unsigned long room = nr + 3 + nr / (PKRAM_RANGES_PER_PAGE - 1) + 2;
-
-		big = kvmalloc_array(room, sizeof(*r), GFP_KERNEL);
-		if (!big) {
-			err = -ENOMEM;
-			goto out;
-		}
-		memcpy(big, r, nr * sizeof(*r));
-		kvfree(r);
-		r = big;
-	}
-	nr = pkram_add_handover_pages(r, nr);
-	err = pkram_write_ranges(r, &nr, &ranges, &list_pages);
-	if (err)
-		goto out;
-	meta += list_pages + 2;		/* and the superblock and avoid pages */
 
 	list_for_each_entry(node, &pkram_nodes, list)
 		if (pkram_node_preserved(node))
 			pkram_seal_node(node->meta);
 
 	pkram_write_avoid(r, nr);
-	err = pkram_write_sb(sb, table, nodes, ranges, nr, pages);
+	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,
+			     pages);
 	if (!err)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us\n",
 			nodes, pages, nr, meta,
@@ -511,12 +575,17 @@ int pkram_finalize(void)
 #endif
 out:
 	if (err) {
+		struct page *page, *tmp;
+
+		list_for_each_entry_safe(page, tmp, &list, lru)
+			__free_page(page);
 		memset(sb, 0, PAGE_SIZE);
 		memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
 		pr_err("finalizing failed (%d): nothing is preserved across this kexec\n",
 		       err);
 	}
 	mutex_unlock(&pkram_mutex);
+	kvfree(m.bits);
 	kvfree(r);
 	kfree(table);
 	return err;

@@ -13,9 +13,9 @@
 #include <linux/pkram.h>
 #include <linux/types.h>
 
-/* ---- On-memory format (version 1) ---- */
+/* ---- On-memory format (version 2) ---- */
 
-#define PKRAM_COMPATIBLE	"linux,pkram-v1"
+#define PKRAM_COMPATIBLE	"linux,pkram-v2"
 #define PKRAM_META_MAGIC	0x4d524b50	/* "PKRM" */
 #define PKRAM_META_VERSION	1
 
@@ -115,22 +115,38 @@ struct pkram_range {
 	u64 end;
 };
 
-/* A page of the sorted, merged list of every preserved range. */
+/*
+ * A page of the range list: every preserved page, in address order, as
+ * items packed into words[]. An item's first word is
+ *   bits 63..12  physical address A
+ *   bit  0       PKRAM_RL_BITMAP clear: a run; the next word is its length
+ *                in pages (>= 1)
+ *                PKRAM_RL_BITMAP set: bits 11..1 are N >= 1, and the next N
+ *                words are a bitmap: bit b of word w set means the page at
+ *                A + (64 * w + b) * 4 KiB is preserved
+ * An item never crosses a page. The ranges the list yields are maximal:
+ * sorted, and no two of them overlap or touch. A page may hold no item
+ * (the list's last pages, when its size settled below what was allocated).
+ */
 struct pkram_ranges_meta {
 	struct pkram_meta_hdr hdr;	/* next: next page of the list */
-	u64 nr;
-	u64 reserved;
-	struct pkram_range r[];
+	u32 nr_words;
+	u32 reserved;
+	u64 words[];
 };
 
-#define PKRAM_RANGES_PER_PAGE	\
-	((PAGE_SIZE - sizeof(struct pkram_ranges_meta)) / \
-	 sizeof(struct pkram_range))
+#define PKRAM_RL_BITMAP		BIT_ULL(0)
+#define PKRAM_RL_NWORDS_SHIFT	1
+#define PKRAM_RL_NWORDS_MASK	0x7ffULL
+#define PKRAM_RL_ADDR_MASK	(~0xfffULL)
+#define PKRAM_RANGES_WORDS	\
+	((PAGE_SIZE - sizeof(struct pkram_ranges_meta)) / sizeof(u64))
 
 /* Superblock FDT property names (all u64, big endian as FDT cells are). */
 #define PKRAM_FDT_NODES		"nodes"		/* u64 array: each node page */
 #define PKRAM_FDT_RANGES	"ranges"
-#define PKRAM_FDT_NR_RANGES	"nr-ranges"
+#define PKRAM_FDT_NR_RANGES	"nr-ranges"	/* ranges the list yields */
+#define PKRAM_FDT_RANGE_PAGES	"range-pages"	/* pages of the list */
 #define PKRAM_FDT_PAGES		"preserved-pages"
 #define PKRAM_FDT_AVOID		"avoid"		/* x86: the KASLR avoid page */
 
@@ -178,16 +194,22 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order,
 /* handover.c */
 typedef void (*pkram_test_hook_t)(void *sb, u64 first_node, u64 ranges);
 extern pkram_test_hook_t pkram_test_finalize_hook;
-struct pkram_range *pkram_collect_ranges(unsigned long *nr,
-					 unsigned long extra, bool pending);
+/* Every preserved page as a bit: sorted, merged ranges in a linear scan. */
+struct pkram_pfnmap {
+	unsigned long *bits;
+	unsigned long npfn;
+};
+
+int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
+		       u64 *head, u64 *nr_ranges, u64 *list_pages);
+#define PKRAM_COLLECT_PENDING	BIT(0)	/* memory of pkram_register_pending() */
+#define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
+struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 bool pkram_kexec_banned(u64 start, u64 end);
-unsigned long pkram_merge_ranges(struct pkram_range *r, unsigned long nr);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
 phys_addr_t pkram_avoid_phys(void);
-unsigned long pkram_add_handover_pages(struct pkram_range *r,
-				       unsigned long nr);
 int pkram_finalize(void);
 
 /* snapshot.c */
@@ -202,6 +224,18 @@ struct pkram_validate {
 };
 
 bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node);
+
+/* Decoding one page of the range list. */
+struct pkram_rl_cursor {
+	const struct pkram_ranges_meta *p;
+	u32 pos;			/* the next item's first word */
+	u32 bm;				/* the open bitmap's first word */
+	u32 bits;			/* its size in bits; 0: none open */
+	u32 bit;			/* the next bit to look at */
+	u64 base;			/* the address of its bit 0 */
+};
+
+int pkram_rl_next(struct pkram_rl_cursor *c, struct pkram_range *out);
 void pkram_seal_node(struct pkram_node_meta *meta);
 int pkram_parse_incoming(void);
 extern phys_addr_t pkram_incoming_sb;

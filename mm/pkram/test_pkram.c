@@ -471,9 +471,11 @@ static void test_pkram_corrupt(void *sb, u64 nodes_phys, u64 ranges_phys)
 		len = be32_to_cpu(((__be32 *)sb)[1]);	/* FDT totalsize */
 		if (!strcmp(target, "compat")) {
 			/* a valid FDT of a format version nobody knows */
-			for (i = 0; i + 14 <= len; i++)
-				if (!memcmp(page + i, "linux,pkram-v1", 14))
-					page[i + 13] = '9';
+			size_t clen = strlen(PKRAM_COMPATIBLE);
+
+			for (i = 0; i + clen <= len; i++)
+				if (!memcmp(page + i, PKRAM_COMPATIBLE, clen))
+					page[i + clen - 1] = '9';
 			pr_info("corrupted compat\n");
 			return;
 		}

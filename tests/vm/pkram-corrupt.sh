@@ -67,7 +67,7 @@ case $PKRAM_STAGE in
 	vm-kexec
 	;;
 5)
-	dmesg | grep -q 'this kernel reads "linux,pkram-v1"' ||
+	dmesg | grep -Eq 'superblock is "linux,pkram-v9", this kernel reads "linux,pkram-v[0-9]+"' ||
 		vm-fail "unknown version not named: $(dmesg | grep 'pkram:')"
 	refused "unknown format version"
 	tp action=save prefix=e seed=15 nodes=1

@@ -50,20 +50,14 @@ static void pkram_test_seal(struct kunit *test)
 	free_page((unsigned long)link);
 }
 
-static void pkram_test_merge_hull(struct kunit *test)
+static void pkram_test_hull(struct kunit *test)
 {
 	struct pkram_range r[] = {
-		{ 0x9000, 0xa000 }, { 0x1000, 0x2000 }, { 0x2000, 0x3000 },
-		{ 0x20000, 0x21000 }, { 0x5000, 0x6000 },
+		{ 0x1000, 0x3000 }, { 0x5000, 0x6000 }, { 0x9000, 0xa000 },
+		{ 0x20000, 0x21000 },
 	};
 	struct pkram_range hull[3];
-	unsigned long n;
-
-	n = pkram_merge_ranges(r, ARRAY_SIZE(r));
-	KUNIT_ASSERT_EQ(test, n, 4);
-	KUNIT_EXPECT_EQ(test, r[0].start, 0x1000);
-	KUNIT_EXPECT_EQ(test, r[0].end, 0x3000);
-	KUNIT_EXPECT_EQ(test, r[3].start, 0x20000);
+	unsigned long n = ARRAY_SIZE(r);
 
 	/* two largest gaps stay open: 0xa000-0x20000 and 0x6000-0x9000 */
 	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 3), 3);
@@ -76,6 +70,75 @@ static void pkram_test_merge_hull(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 1), 1);
 	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
 	KUNIT_EXPECT_EQ(test, hull[0].end, 0x21000);
+}
+
+/* The range list encoder and decoder agree, on both item kinds and pages. */
+static void pkram_test_range_list(struct kunit *test)
+{
+	struct pkram_pfnmap m = { .npfn = max_pfn + 300000 };
+	unsigned long pfn = max_pfn, s, e = 0, n = 0;
+	struct pkram_ranges_meta *bad;
+	u64 head = 0, nr_ranges = 0, pages = 0;
+	struct pkram_rl_cursor c;
+	struct page *page, *tmp;
+	struct pkram_range got;
+	LIST_HEAD(list);
+	u32 seed = 1;
+
+	m.bits = kvcalloc(BITS_TO_LONGS(m.npfn), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.bits);
+	/* above RAM, so the list's own pages do not collide with the pattern */
+	while (pfn < m.npfn - 600) {
+		unsigned long len;
+
+		seed = seed * 1103515245 + 12345;
+		len = (seed >> 16) % 4 ? 1 + (seed >> 8) % 7 : 100 + (seed >> 4) % 200;
+		bitmap_set(m.bits, pfn, len);
+		pfn += len + 1 + (seed >> 20) % ((seed >> 24) % 4 ? 3 : 400);
+	}
+	KUNIT_ASSERT_EQ(test, pkram_write_ranges(&m, &list, &head, &nr_ranges,
+						 &pages), 0);
+	KUNIT_EXPECT_GT(test, pages, 1);
+	list_for_each_entry(page, &list, lru) {
+		KUNIT_EXPECT_EQ(test, page_to_phys(page), head);
+		KUNIT_ASSERT_TRUE(test, pkram_meta_check(page_address(page),
+							 PKRAM_META_RANGES));
+		memset(&c, 0, sizeof(c));
+		c.p = page_address(page);
+		head = c.p->hdr.next;
+		while (pkram_rl_next(&c, &got) > 0) {
+			s = find_next_bit(m.bits, m.npfn, e);
+			e = find_next_zero_bit(m.bits, m.npfn, s);
+			KUNIT_EXPECT_EQ(test, got.start, PFN_PHYS(s));
+			KUNIT_EXPECT_EQ(test, got.end, PFN_PHYS(e));
+			n++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, head, 0);
+	KUNIT_EXPECT_EQ(test, n, nr_ranges);
+	KUNIT_EXPECT_EQ(test, find_next_bit(m.bits, m.npfn, e), m.npfn);
+
+	/* malformed items are refused, never read past the page */
+	bad = page_address(list_first_entry(&list, struct page, lru));
+	bad->nr_words = 3;
+	bad->words[0] = 0x200000;		/* a run of 0 pages */
+	bad->words[1] = 0;
+	memset(&c, 0, sizeof(c));
+	c.p = bad;
+	KUNIT_EXPECT_EQ(test, pkram_rl_next(&c, &got), -EINVAL);
+	bad->words[1] = 1;			/* fine, then a lone word */
+	memset(&c, 0, sizeof(c));
+	c.p = bad;
+	KUNIT_EXPECT_EQ(test, pkram_rl_next(&c, &got), 1);
+	KUNIT_EXPECT_EQ(test, pkram_rl_next(&c, &got), -EINVAL);
+	bad->words[0] = 0x200000 | PKRAM_RL_BITMAP | (5 << PKRAM_RL_NWORDS_SHIFT);
+	memset(&c, 0, sizeof(c));
+	c.p = bad;				/* a bitmap longer than the page */
+	KUNIT_EXPECT_EQ(test, pkram_rl_next(&c, &got), -EINVAL);
+
+	list_for_each_entry_safe(page, tmp, &list, lru)
+		__free_page(page);
+	kvfree(m.bits);
 }
 
 static void pkram_test_errors(struct kunit *test)
@@ -295,7 +358,7 @@ static void pkram_test_validate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
 
 	mutex_lock(&pkram_mutex);
-	v.r = pkram_collect_ranges(&nr, 0, false);
+	v.r = pkram_collect_ranges(&nr, 0);
 	mutex_unlock(&pkram_mutex);
 	KUNIT_ASSERT_NOT_NULL(test, v.r);
 	v.nr = nr;
@@ -443,7 +506,8 @@ static void pkram_test_concurrent(struct kunit *test)
 static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_names),
 	KUNIT_CASE(pkram_test_seal),
-	KUNIT_CASE(pkram_test_merge_hull),
+	KUNIT_CASE(pkram_test_hull),
+	KUNIT_CASE(pkram_test_range_list),
 	KUNIT_CASE(pkram_test_errors),
 	KUNIT_CASE(pkram_test_finalizing),
 	KUNIT_CASE(pkram_test_roundtrip),
