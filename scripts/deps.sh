@@ -9,7 +9,8 @@ PKGS=(build-essential bison flex libelf-dev libssl-dev bc cpio kmod
       qemu-system-x86 busybox-static kexec-tools libfdt-dev
       device-tree-compiler libcmocka-dev python3 python3-docutils xz-utils
       zstd git
-      gnuplot-nox)
+      gnuplot-nox
+      clang-14 libclang-rt-14-dev)
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake kernel services for the fuzz harness: physical memory, early
+ * mappings, the direct map, struct page, memblock, kstrtou64, crc32c and
+ * printk, with the checks that make a misbehaving parser abort().
+ *
+ * Physical memory is one anonymous mapping (MAP_NORESERVE) of FUZZ_PHYS_MAX
+ * bytes at fuzz.base, physical address 0: RAM the input does not give reads
+ * as zero. Every way boot.c reaches memory (early_memremap, phys_to_virt,
+ * __va, pfn_to_page) checks that the address is RAM first.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "fuzz.h"
+
+struct fuzz_state fuzz;
+struct memblock memblock;
+static struct memblock_region mem_regions[FUZZ_MAX_RAM];
+static struct memblock_region rsv_regions[FUZZ_INIT_REGIONS];
+
+/* FIX_BTMAPS_SLOTS: early mappings that can exist at the same time */
+#define EARLY_SLOTS	8
+static struct {
+	void *copy;
+	u64 phys;
+	unsigned long size;
+} early[EARLY_SLOTS];
+
+void fuzz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pkram-fuzz: INVARIANT VIOLATED: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void fuzz_printk(const char *fmt, ...)
+{
+	static int verbose = -1;
+
+	if (verbose < 0)
+		verbose = !!getenv("FUZZ_VERBOSE");
+	if (verbose)
+		fprintf(stderr, "printk: %s", fmt);	/* the format only */
+}
+
+/* ---- range sets ---- */
+
+void fuzz_set_clear(struct fuzz_set *s)
+{
+	s->n = 0;
+}
+
+/* index of the first range that ends at or after @start */
+static size_t set_find(const struct fuzz_set *s, u64 start)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->r[mid][1] < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void fuzz_set_add(struct fuzz_set *s, u64 start, u64 end)
+{
+	size_t i, j;
+
+	if (start >= end)
+		return;
+	i = set_find(s, start);		/* first that ends >= start */
+	for (j = i; j < s->n && s->r[j][0] <= end; j++) {
+		start = min(start, s->r[j][0]);
+		end = max(end, s->r[j][1]);
+	}
+	/* ranges i..j-1 merge into [start, end) */
+	if (i == j) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 64;
+			s->r = realloc(s->r, s->cap * sizeof(*s->r));
+			if (!s->r)
+				abort();
+		}
+		memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(*s->r));
+		s->n++;
+	} else {
+		memmove(&s->r[i + 1], &s->r[j], (s->n - j) * sizeof(*s->r));
+		s->n -= j - i - 1;
+	}
+	s->r[i][0] = start;
+	s->r[i][1] = end;
+}
+
+void fuzz_set_sub(struct fuzz_set *s, u64 start, u64 end)
+{
+	size_t i;
+
+	if (start >= end)
+		return;
+	for (i = set_find(s, start + 1); i < s->n && s->r[i][0] < end;) {
+		u64 a = s->r[i][0], b = s->r[i][1];
+
+		if (a < start && b > end) {	/* split */
+			s->r[i][1] = start;
+			fuzz_set_add(s, end, b);
+			return;
+		}
+		if (a < start) {
+			s->r[i++][1] = start;
+		} else if (b > end) {
+			s->r[i][0] = end;
+			return;
+		} else {
+			memmove(&s->r[i], &s->r[i + 1],
+				(s->n - i - 1) * sizeof(*s->r));
+			s->n--;
+		}
+	}
+}
+
+bool fuzz_set_contains(const struct fuzz_set *s, u64 start, u64 end)
+{
+	size_t i = set_find(s, start + 1);
+
+	return i < s->n && s->r[i][0] <= start && end <= s->r[i][1];
+}
+
+bool fuzz_set_overlaps(const struct fuzz_set *s, u64 start, u64 end)
+{
+	size_t i = set_find(s, start + 1);
+
+	return start < end && i < s->n && s->r[i][0] < end;
+}
+
+/* ---- physical memory ---- */
+
+static u64 memblock_sum(const struct memblock_type *t)
+{
+	u64 sum = 0;
+	unsigned long i;
+
+	for (i = 0; i < t->cnt; i++)
+		sum += t->regions[i].size;
+	return sum;
+}
+
+static void set_to_type(const struct fuzz_set *s, struct memblock_type *t)
+{
+	size_t i;
+
+	for (i = 0; i < s->n && i < t->max; i++) {
+		t->regions[i].base = s->r[i][0];
+		t->regions[i].size = s->r[i][1] - s->r[i][0];
+		t->regions[i].flags = MEMBLOCK_NONE;
+		t->regions[i].nid = MAX_NUMNODES;
+	}
+	t->cnt = i;
+	t->total_size = memblock_sum(t);
+}
+
+void fuzz_mem_setup(const struct fuzz_set *ram, const struct fuzz_set *rsv)
+{
+	if (!fuzz.base) {
+		/* once: all of fake physical memory, pages made on first touch */
+		fuzz.base = mmap(NULL, FUZZ_PHYS_MAX, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+		if (fuzz.base == MAP_FAILED) {
+			perror("pkram-fuzz: mmap of fake physical memory");
+			abort();
+		}
+	}
+	fuzz.span = ram->n ? PAGE_ALIGN(ram->r[ram->n - 1][1]) : PAGE_SIZE;
+	memblock.memory = (struct memblock_type){
+		.max = FUZZ_MAX_RAM, .regions = mem_regions, .name = "memory",
+	};
+	memblock.reserved = (struct memblock_type){
+		.max = FUZZ_INIT_REGIONS, .regions = rsv_regions,
+		.name = "reserved",
+	};
+	set_to_type(ram, &memblock.memory);
+	set_to_type(rsv, &memblock.reserved);
+	fuzz.nr_freed = 0;
+	fuzz.maps = 0;
+	fuzz.phase = FUZZ_EARLY;
+}
+
+/* Back to all zeroes for the next run. */
+void fuzz_mem_teardown(void)
+{
+	int i;
+
+	for (i = 0; i < EARLY_SLOTS; i++) {
+		free(early[i].copy);
+		early[i].copy = NULL;
+	}
+	if (fuzz.span > FUZZ_PHYS_MAX ||
+	    madvise(fuzz.base, fuzz.span, MADV_DONTNEED))
+		abort();
+}
+
+bool fuzz_page_freed(u64 phys)
+{
+	size_t i;
+
+	for (i = 0; i < fuzz.nr_freed; i++)
+		if (fuzz.freed[i] == phys)
+			return true;
+	return false;
+}
+
+static bool in_reserved(u64 start, u64 end)
+{
+	const struct memblock_type *t = &memblock.reserved;
+	unsigned long i;
+
+	for (i = 0; i < t->cnt; i++)
+		if (t->regions[i].base <= start &&
+		    end <= t->regions[i].base + t->regions[i].size)
+			return true;
+	return false;
+}
+
+/*
+ * The direct map. Early, only reserved memory is used this way (the new
+ * memblock array); at the initcall, only preserved memory: anything else
+ * may have been allocated and overwritten by then.
+ */
+void *fuzz_phys_to_virt(phys_addr_t phys)
+{
+	u64 page = round_down(phys, PAGE_SIZE);
+
+	if (phys >= fuzz.span || !fuzz_set_contains(&fuzz.ram, page, page + PAGE_SIZE))
+		fuzz_fail("phys_to_virt(%#llx): not RAM", (unsigned long long)phys);
+	if (fuzz.phase == FUZZ_EARLY ? !in_reserved(page, page + PAGE_SIZE) :
+	    !fuzz_set_contains(&fuzz.preserved, page, page + PAGE_SIZE))
+		fuzz_fail("phys_to_virt(%#llx): memory that is not %s",
+			  (unsigned long long)phys,
+			  fuzz.phase == FUZZ_EARLY ? "reserved" : "preserved");
+	if (fuzz_page_freed(page))
+		fuzz_fail("phys_to_virt(%#llx): page already freed",
+			  (unsigned long long)phys);
+	return fuzz.base + phys;
+}
+
+phys_addr_t fuzz_virt_to_phys(const void *virt)
+{
+	const u8 *p = virt;
+
+	if (p < fuzz.base || p >= fuzz.base + fuzz.span)
+		fuzz_fail("virt_to_phys(%p): not in the direct map", virt);
+	return p - fuzz.base;
+}
+
+struct page *fuzz_pfn_to_page(unsigned long pfn)
+{
+	u64 phys = (u64)pfn << PAGE_SHIFT;
+
+	if (phys >= fuzz.span || !fuzz_set_contains(&fuzz.ram, phys, phys + PAGE_SIZE))
+		fuzz_fail("pfn_to_page(%#lx): not RAM", pfn);
+	return (struct page *)(fuzz.base + phys);
+}
+
+bool fuzz_page_reserved(const struct page *page)
+{
+	u64 phys = fuzz_virt_to_phys(page);
+
+	return in_reserved(phys, phys + PAGE_SIZE) && !fuzz_page_freed(phys);
+}
+
+void fuzz_free_reserved_page(struct page *page)
+{
+	u64 phys = fuzz_virt_to_phys(page);
+
+	if (!PAGE_ALIGNED(phys) ||
+	    !fuzz_set_contains(&fuzz.preserved, phys, phys + PAGE_SIZE))
+		fuzz_fail("free_reserved_page(%#llx): not a preserved page",
+			  (unsigned long long)phys);
+	if (fuzz_page_freed(phys))
+		fuzz_fail("free_reserved_page(%#llx): freed twice",
+			  (unsigned long long)phys);
+	if (fuzz.nr_freed == ARRAY_SIZE(fuzz.freed))
+		return;		/* not tracked: the input has no more pages */
+	fuzz.freed[fuzz.nr_freed++] = phys;
+	memset(fuzz.base + phys, 0x6b, PAGE_SIZE);	/* reused at once */
+}
+
+void *early_memremap(resource_size_t phys, unsigned long size)
+{
+	int i;
+
+	if (!size || phys + size < phys || phys + size > fuzz.span ||
+	    !fuzz_set_contains(&fuzz.ram, phys, phys + size))
+		fuzz_fail("early_memremap(%#llx, %lu): not RAM",
+			  (unsigned long long)phys, size);
+	for (i = 0; i < EARLY_SLOTS && early[i].copy; i++)
+		;
+	if (i == EARLY_SLOTS)
+		fuzz_fail("early_memremap: more than %d mappings (a leak?)",
+			  EARLY_SLOTS);
+	early[i].copy = malloc(size);	/* ASan sees any access beyond */
+	if (!early[i].copy)
+		abort();
+	memcpy(early[i].copy, fuzz.base + phys, size);
+	early[i].phys = phys;
+	early[i].size = size;
+	fuzz.maps++;
+	return early[i].copy;
+}
+
+void early_memunmap(void *addr, unsigned long size)
+{
+	int i;
+
+	for (i = 0; i < EARLY_SLOTS && early[i].copy != addr; i++)
+		;
+	if (!addr || i == EARLY_SLOTS || early[i].size != size)
+		fuzz_fail("early_memunmap(%p, %lu): not mapped so", addr, size);
+	memcpy(fuzz.base + early[i].phys, addr, size);
+	free(addr);
+	early[i].copy = NULL;
+	fuzz.maps--;
+}
+
+/* ---- memblock, with memblock's own semantics for what boot.c uses ---- */
+
+static phys_addr_t cap_size(phys_addr_t base, phys_addr_t *size)
+{
+	return *size = min(*size, ULLONG_MAX - base);
+}
+
+bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
+{
+	const struct memblock_type *t = &memblock.memory;
+	phys_addr_t end = base + cap_size(base, &size);
+	unsigned long i;
+
+	for (i = 0; i < t->cnt; i++)
+		if (t->regions[i].base <= base &&
+		    base < t->regions[i].base + t->regions[i].size)
+			return t->regions[i].base + t->regions[i].size >= end;
+	return false;
+}
+
+bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size)
+{
+	const struct memblock_type *t = &memblock.reserved;
+	unsigned long i;
+
+	cap_size(base, &size);
+	for (i = 0; i < t->cnt; i++)
+		if (base < t->regions[i].base + t->regions[i].size &&
+		    t->regions[i].base < base + size)
+			return true;
+	return false;
+}
+
+static struct fuzz_set scratch;
+
+static void type_to_set(const struct memblock_type *t, struct fuzz_set *s)
+{
+	unsigned long i;
+
+	fuzz_set_clear(s);
+	for (i = 0; i < t->cnt; i++)
+		fuzz_set_add(s, t->regions[i].base,
+			     t->regions[i].base + t->regions[i].size);
+}
+
+/*
+ * Every region this harness creates has MEMBLOCK_NONE and MAX_NUMNODES, so
+ * memblock's merging is the union of the sets. Like memblock before it may
+ * resize its arrays, a reservation that does not fit fails.
+ */
+int memblock_reserve(phys_addr_t base, phys_addr_t size)
+{
+	struct memblock_type *t = &memblock.reserved;
+
+	cap_size(base, &size);
+	type_to_set(t, &scratch);
+	fuzz_set_add(&scratch, base, base + size);
+	if (scratch.n > t->max)
+		return -ENOMEM;
+	set_to_type(&scratch, t);
+	return 0;
+}
+
+int memblock_phys_free(phys_addr_t base, phys_addr_t size)
+{
+	struct memblock_type *t = &memblock.reserved;
+
+	cap_size(base, &size);
+	type_to_set(t, &scratch);
+	fuzz_set_sub(&scratch, base, base + size);
+	if (scratch.n > t->max)
+		return -ENOMEM;
+	set_to_type(&scratch, t);
+	return 0;
+}
+
+/* __next_mem_range() over memory and reserved, in address order */
+void fuzz_next_free_range(u64 *idx, phys_addr_t *start, phys_addr_t *end)
+{
+	const struct memblock_type *m = &memblock.memory;
+	const struct memblock_type *r = &memblock.reserved;
+	u64 n = 0;
+	unsigned long mi, ri = 0;
+
+	for (mi = 0; mi < m->cnt; mi++) {
+		u64 a = m->regions[mi].base;
+		u64 b = a + m->regions[mi].size;
+
+		while (a < b) {
+			u64 e = b;
+
+			while (ri < r->cnt &&
+			       r->regions[ri].base + r->regions[ri].size <= a)
+				ri++;
+			if (ri < r->cnt && r->regions[ri].base <= a) {
+				a = r->regions[ri].base + r->regions[ri].size;
+				continue;
+			}
+			if (ri < r->cnt && r->regions[ri].base < b)
+				e = r->regions[ri].base;
+			if (n++ == *idx) {
+				*start = a;
+				*end = e;
+				(*idx)++;
+				return;
+			}
+			a = e;
+		}
+	}
+	*idx = ULLONG_MAX;
+}
+
+/* ---- lib/ ---- */
+
+static unsigned int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return 16;
+}
+
+/* lib/kstrtox.c: kstrtoull() */
+int kstrtou64(const char *s, unsigned int base, u64 *res)
+{
+	u64 v = 0;
+	unsigned int rv = 0;
+	bool overflow = false;
+
+	if (s[0] == '+')
+		s++;
+	if (base == 0) {
+		if (s[0] == '0') {
+			base = ((s[1] | 0x20) == 'x' && hexval(s[2]) < 16) ? 16 : 8;
+		} else {
+			base = 10;
+		}
+	}
+	if (base == 16 && s[0] == '0' && (s[1] | 0x20) == 'x')
+		s += 2;
+	for (;; rv++) {
+		unsigned int d = hexval(s[rv]);
+
+		if (d >= base)
+			break;
+		if ((v & (~0ULL << 60)) && v > (ULLONG_MAX - d) / base)
+			overflow = true;
+		v = v * base + d;
+	}
+	if (overflow)
+		return -ERANGE;
+	if (!rv)
+		return -EINVAL;
+	s += rv;
+	if (*s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
+void *memchr_inv(const void *start, int c, size_t bytes)
+{
+	const u8 *p = start;
+
+	for (; bytes; p++, bytes--)
+		if (*p != (u8)c)
+			return (void *)p;
+	return NULL;
+}
+
+/* crc32c (Castagnoli), reflected, no final inversion: lib/crc32.c */
+static u32 crc32c_table[256];
+
+__attribute__((target("sse4.2")))
+static u32 crc32c_hw(u32 crc, const unsigned char *p, size_t len)
+{
+	for (; len >= 8; p += 8, len -= 8) {
+		u64 w;
+
+		memcpy(&w, p, 8);
+		crc = (u32)__builtin_ia32_crc32di(crc, w);
+	}
+	for (; len; len--)
+		crc = __builtin_ia32_crc32qi(crc, *p++);
+	return crc;
+}
+
+u32 __crc32c_le(u32 crc, const unsigned char *p, size_t len)
+{
+	static int hw = -1;
+
+	if (hw < 0) {
+		u32 i, j, c;
+
+		for (i = 0; i < 256; i++) {
+			for (c = i, j = 0; j < 8; j++)
+				c = (c >> 1) ^ (c & 1 ? 0x82f63b78 : 0);
+			crc32c_table[i] = c;
+		}
+		hw = __builtin_cpu_supports("sse4.2");
+	}
+	if (hw)
+		return crc32c_hw(crc, p, len);
+	while (len--)
+		crc = (crc >> 8) ^ crc32c_table[(crc ^ *p++) & 0xff];
+	return crc;
+}
