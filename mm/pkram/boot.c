@@ -30,6 +30,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sched/clock.h>
+#include <linux/sort.h>
 #include <linux/timex.h>
 #include <linux/vmalloc.h>
 #include <asm/early_ioremap.h>
@@ -352,6 +353,52 @@ out:
 	return found;
 }
 
+static int __init pkram_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The range list's own pages must be preserved: they are read again and
+ * freed by pkram_parse_incoming(), and memory that is not reserved may be
+ * reused before then. Sorts their addresses into @buf (room for @max) and
+ * walks them alongside the (already checked) ranges.
+ */
+static int __init pkram_check_list_pages(u64 *buf, u64 max)
+{
+	struct pkram_rreader rr;
+	struct pkram_range r;
+	u64 n = 0, i, phys = pkram_in_ranges;
+	int have;
+
+	while (phys) {
+		struct pkram_meta_hdr *hdr;
+
+		if (n == max || n == pkram_in_range_pages)
+			return -EINVAL;
+		buf[n++] = phys;
+		hdr = early_memremap(phys, sizeof(*hdr));
+		if (!hdr)
+			return -ENOMEM;
+		phys = hdr->next;
+		early_memunmap(hdr, sizeof(*hdr));
+	}
+	sort(buf, n, sizeof(*buf), pkram_cmp_u64, NULL);
+
+	rr_start(&rr);
+	have = rr_next(&rr, &r);
+	for (i = 0; i < n && have > 0; i++) {
+		while (have > 0 && r.end <= buf[i])
+			have = rr_next(&rr, &r);
+		if (have > 0 && r.start > buf[i])
+			have = 0;
+	}
+	rr_stop(&rr);
+	return i == n && have > 0 ? 0 : -EINVAL;
+}
+
 static void __init pkram_emit(struct memblock_region *new, unsigned long *out,
 			      phys_addr_t base, phys_addr_t size,
 			      enum memblock_flags flags, int nid)
@@ -412,6 +459,12 @@ void __init pkram_reserve(void)
 	if (!hole || memblock_reserve(hole, size)) {
 		pr_err("no room for %pa bytes of memblock regions: nothing is preserved\n",
 		       &size);
+		return;
+	}
+	/* the new array's memory is scratch space until it is filled */
+	if (pkram_check_list_pages(__va(hole), size / sizeof(u64))) {
+		memblock_phys_free(hole, size);
+		pr_err("a range list page is outside preserved memory: nothing is preserved\n");
 		return;
 	}
 
