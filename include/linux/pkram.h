@@ -88,9 +88,11 @@ struct pkram_access {
 	unsigned int pos;		/* next word in @link */
 	unsigned int last;		/* save: first word of the last entry */
 	unsigned long next_index;	/* index the next folio gets by default */
-	/* load: the run being handed out */
+	/* load: the entry being handed out */
 	phys_addr_t run_phys;
+	const u64 *run_pfns;
 	unsigned long run_left;
+	unsigned long run_i;
 	unsigned int run_order;
 	/* byte streams */
 	struct folio *data;

@@ -571,29 +571,37 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 			return false;
 		}
 		while (pos < link->nr_words) {
-			u64 w = link->words[pos], n, start, len;
-			unsigned int order = w & PKRAM_ENT_ORDER_MASK;
-			unsigned int words = pkram_entry_words(w);
+			struct pkram_entry e;
+			u64 len, i;
 
-			if (pos + words > link->nr_words ||
-			    (w & PKRAM_ENT_RSVD_MASK) || order > MAX_PAGE_ORDER ||
-			    (bytes && order) || (!pos && !(w & PKRAM_ENT_INDEX))) {
+			if (!pkram_entry_decode(&link->words[pos],
+						link->nr_words - pos, &e) ||
+			    e.order > MAX_PAGE_ORDER || (bytes && e.order) ||
+			    (!pos && !e.has_index) ||
+			    (e.pfns && !(e.count % 2) &&
+			     (e.pfns[e.count / 2 - 1] >> 32))) {
 				v->why = "bad entry";
 				return false;
 			}
-			n = pkram_entry_count(&link->words[pos]);
-			start = w & PKRAM_ENT_PHYS_MASK;
-			len = PAGE_SIZE << order;
-			if (n < 1 || n > (1ULL << 40) / len ||
-			    !IS_ALIGNED(start, len) ||
-			    !pkram_in_ranges_ok(v, start, start + n * len)) {
+			len = PAGE_SIZE << e.order;
+			if (e.count > (1ULL << 40) / len) {
 				v->why = "entry outside preserved memory";
 				return false;
 			}
-			pkram_note_use(start, start + n * len);
-			*folios += n;
-			*pages += n << order;
-			pos += words;
+			/* a run is one range; packed folios are one each */
+			for (i = 0; i < (e.pfns ? e.count : 1); i++) {
+				u64 start = pkram_entry_folio(&e, i);
+				u64 end = start + (e.pfns ? len : e.count * len);
+
+				if (!IS_ALIGNED(start, len) ||
+				    !pkram_in_ranges_ok(v, start, end)) {
+					v->why = "entry outside preserved memory";
+					return false;
+				}
+			}
+			*folios += e.count;
+			*pages += e.count << e.order;
+			pos += e.words;
 		}
 		head = link->hdr.next;
 	}

@@ -8,8 +8,10 @@
 #ifndef _MM_PKRAM_INTERNAL_H
 #define _MM_PKRAM_INTERNAL_H
 
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/pfn.h>
 #include <linux/pkram.h>
 #include <linux/types.h>
 
@@ -68,16 +70,20 @@ struct pkram_obj_meta {
 };
 
 /*
- * A link page: a packed array of entries. An entry is one word
+ * A link page: a packed array of entries. An entry's first word is
  *   bits 63..12  physical address of the first folio
  *   bits  5..0   folio order
  *   bit   6      PKRAM_ENT_INDEX: the next word is the folio's index
- *   bit   7      PKRAM_ENT_RUN:   the next word is N >= 2, the number of
- *                folios of this order that follow each other physically
- *                and by index
- *   bits 11..8   reserved, zero
- * followed by the optional index word, then the optional count word. A
- * folio without PKRAM_ENT_INDEX has the index that follows the previous
+ *   bit   7      PKRAM_ENT_RUN:   then a word N >= 2, the number of folios
+ *                of this order that follow each other physically and by
+ *                index
+ *   bit   8      PKRAM_ENT_PACK:  order 0 and no RUN; then a word N >= 2,
+ *                the number of folios, and N / 2 words holding the page
+ *                frame numbers (< 2^32) of folios 2..N, two to a word, low
+ *                half first (an unused last half is zero); they follow
+ *                each other by index, anywhere in memory
+ *   bits 11..9   reserved, zero
+ * A folio without PKRAM_ENT_INDEX has the index that follows the previous
  * folio of the stream (0 for the first one).
  */
 struct pkram_link_meta {
@@ -90,20 +96,77 @@ struct pkram_link_meta {
 #define PKRAM_ENT_ORDER_MASK	0x3fULL
 #define PKRAM_ENT_INDEX		BIT_ULL(6)
 #define PKRAM_ENT_RUN		BIT_ULL(7)
-#define PKRAM_ENT_RSVD_MASK	0xf00ULL
+#define PKRAM_ENT_PACK		BIT_ULL(8)
+#define PKRAM_ENT_RSVD_MASK	0xe00ULL
 #define PKRAM_ENT_PHYS_MASK	(~0xfffULL)
-/* The words an entry whose first word is @w takes in a link page. */
-static inline unsigned int pkram_entry_words(u64 w)
+
+/* A decoded entry. */
+struct pkram_entry {
+	u64 phys;			/* the first folio */
+	u64 count;			/* folios */
+	u64 index;			/* if has_index */
+	const u64 *pfns;		/* PKRAM_ENT_PACK: the packed words */
+	unsigned int order;
+	unsigned int words;		/* the entry's size in words */
+	bool has_index;
+};
+
+/*
+ * Decode the entry at @w, of which @avail words are in the page. Checks
+ * that the entry fits and that its flags make sense, nothing more: false
+ * if not.
+ */
+static inline bool pkram_entry_decode(const u64 *w, u64 avail,
+				      struct pkram_entry *e)
 {
-	return 1 + !!(w & PKRAM_ENT_INDEX) + !!(w & PKRAM_ENT_RUN);
+	u64 f = w[0];
+
+	if (!avail || (f & PKRAM_ENT_RSVD_MASK) ||
+	    ((f & PKRAM_ENT_RUN) && (f & PKRAM_ENT_PACK)))
+		return false;
+	e->phys = f & PKRAM_ENT_PHYS_MASK;
+	e->order = f & PKRAM_ENT_ORDER_MASK;
+	e->has_index = f & PKRAM_ENT_INDEX;
+	e->words = 1 + e->has_index;
+	e->count = 1;
+	e->pfns = NULL;
+	if (e->words > avail)
+		return false;
+	if (e->has_index)
+		e->index = w[1];
+	if (!(f & (PKRAM_ENT_RUN | PKRAM_ENT_PACK)))
+		return true;
+	if (e->words + 1 > avail)
+		return false;
+	e->count = w[e->words++];
+	if (e->count < 2)
+		return false;
+	if (f & PKRAM_ENT_PACK) {
+		if (e->order || e->count / 2 > avail - e->words)
+			return false;
+		e->pfns = &w[e->words];
+		e->words += e->count / 2;
+	}
+	return true;
 }
 
-/* The folios the entry at @w describes (its words must be in the page). */
-static inline u64 pkram_entry_count(const u64 *w)
+/* The address of folio @i of an entry (@pfns: its packed words, or NULL). */
+static inline u64 pkram_folio_at(u64 phys, unsigned int order,
+				 const u64 *pfns, u64 i)
 {
-	if (!(w[0] & PKRAM_ENT_RUN))
-		return 1;
-	return w[pkram_entry_words(w[0]) - 1];
+	u64 w;
+
+	if (!pfns)
+		return phys + (i << (order + PAGE_SHIFT));
+	if (!i)
+		return phys;
+	w = pfns[(i - 1) / 2];
+	return PFN_PHYS((i - 1) % 2 ? w >> 32 : w & U32_MAX);
+}
+
+static inline u64 pkram_entry_folio(const struct pkram_entry *e, u64 i)
+{
+	return pkram_folio_at(e->phys, e->order, e->pfns, i);
 }
 
 #define PKRAM_LINK_WORDS	\

@@ -40,37 +40,43 @@ static int pkram_snap_stream(void *fdt, const char *prop, u64 head,
 		unsigned int pos = 0;
 
 		while (pos < link->nr_words) {
-			u64 w = link->words[pos];
-			unsigned int order = w & PKRAM_ENT_ORDER_MASK;
-			unsigned int words = pkram_entry_words(w);
-			u64 count = pkram_entry_count(&link->words[pos]);
-			u64 start = w & PKRAM_ENT_PHYS_MASK;
+			struct pkram_entry e;
+			u64 i, runs;
 
-			if (order > MAX_PAGE_ORDER) {
+			if (!pkram_entry_decode(&link->words[pos],
+						link->nr_words - pos, &e) ||
+			    e.order > MAX_PAGE_ORDER) {
 				kvfree(cells);
 				return -EINVAL;
 			}
-			if (w & PKRAM_ENT_INDEX)
-				index = link->words[pos + 1];
-			if (n + 4 > max) {
-				u64 *c = kvrealloc(cells, (max * 2 + 64) * sizeof(*c),
-						   GFP_KERNEL);
+			if (e.has_index)
+				index = e.index;
+			/* a run is one range; packed folios are one each */
+			runs = e.pfns ? e.count : 1;
+			for (i = 0; i < runs; i++) {
+				u64 start = pkram_entry_folio(&e, i);
+				u64 nr = e.pfns ? 1 : e.count;
 
-				if (!c) {
-					kvfree(cells);
-					return -ENOMEM;
+				if (n + 4 > max) {
+					u64 *c = kvrealloc(cells, (max * 2 + 64) *
+							   sizeof(*c), GFP_KERNEL);
+
+					if (!c) {
+						kvfree(cells);
+						return -ENOMEM;
+					}
+					cells = c;
+					max = max * 2 + 64;
 				}
-				cells = c;
-				max = max * 2 + 64;
+				cells[n++] = cpu_to_fdt64(start);
+				cells[n++] = cpu_to_fdt64(start + (nr << (e.order + PAGE_SHIFT)));
+				cells[n++] = cpu_to_fdt64(e.order);
+				cells[n++] = cpu_to_fdt64(index);
+				index += nr << e.order;
 			}
-			cells[n++] = cpu_to_fdt64(start);
-			cells[n++] = cpu_to_fdt64(start + (count << (order + PAGE_SHIFT)));
-			cells[n++] = cpu_to_fdt64(order);
-			cells[n++] = cpu_to_fdt64(index);
 			if (orders)
-				orders[order] += count;
-			index += count << order;
-			pos += words;
+				orders[e.order] += e.count;
+			pos += e.words;
 		}
 		head = link->hdr.next;
 	}

@@ -102,20 +102,37 @@ void pkram_release_stream(u64 head, bool incoming, bool put_data)
 		unsigned int pos = 0;
 
 		while (put_data && pos < link->nr_words) {
-			u64 *w = &link->words[pos];
-			unsigned int order = w[0] & PKRAM_ENT_ORDER_MASK;
-			u64 i, n = pkram_entry_count(w);
+			struct pkram_entry e;
+			u64 i;
 
-			for (i = 0; i < n; i++)
-				pkram_release_data((w[0] & PKRAM_ENT_PHYS_MASK) +
-						   (i << (order + PAGE_SHIFT)),
-						   order, incoming);
-			pos += pkram_entry_words(w[0]);
+			if (!pkram_entry_decode(&link->words[pos],
+						link->nr_words - pos, &e))
+				break;	/* cannot happen: validated or ours */
+			for (i = 0; i < e.count; i++)
+				pkram_release_data(pkram_entry_folio(&e, i),
+						   e.order, incoming);
+			pos += e.words;
 			cond_resched();
 		}
 		head = link->hdr.next;
 		pkram_free_meta_page(link, incoming);
 	}
+}
+
+static int pkram_walk_entry(const struct pkram_entry *e, pkram_range_fn fn,
+			    void *arg)
+{
+	u64 i, start;
+	int err = 0;
+
+	if (!e->pfns)
+		return fn(e->phys, e->phys + (e->count << (e->order + PAGE_SHIFT)),
+			  arg);
+	for (i = 0; !err && i < e->count; i++) {
+		start = pkram_entry_folio(e, i);
+		err = fn(start, start + PAGE_SIZE, arg);
+	}
+	return err;
 }
 
 /**
@@ -147,14 +164,14 @@ int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
 
 				err = fn(head, head + PAGE_SIZE, arg);
 				while (!err && pos < link->nr_words) {
-					u64 *w = &link->words[pos];
-					u64 start = w[0] & PKRAM_ENT_PHYS_MASK;
-					unsigned int order = w[0] &
-							     PKRAM_ENT_ORDER_MASK;
+					struct pkram_entry e;
 
-					err = fn(start, start + (pkram_entry_count(w) <<
-						 (order + PAGE_SHIFT)), arg);
-					pos += pkram_entry_words(w[0]);
+					if (!pkram_entry_decode(&link->words[pos],
+								link->nr_words - pos,
+								&e))
+						return -EINVAL;
+					err = pkram_walk_entry(&e, fn, arg);
+					pos += e.words;
 				}
 				head = link->hdr.next;
 			}
@@ -212,6 +229,53 @@ static int pkram_new_link(struct pkram_access *pa)
 }
 
 /*
+ * Add a folio that follows the last entry by index to that entry: to its
+ * run if it follows physically, else, for order 0, to its packed frame
+ * numbers. False if it cannot.
+ */
+static bool pkram_extend_last(struct pkram_access *pa, u64 phys,
+			      unsigned int order)
+{
+	u64 *w = &pa->link->words[pa->last], *count;
+	bool room = pa->pos < PKRAM_LINK_WORDS;
+	struct pkram_entry e;
+
+	if (!pkram_entry_decode(w, pa->pos - pa->last, &e))
+		return false;
+	count = &w[1 + e.has_index];
+	if (!e.pfns && e.order == order &&
+	    e.phys + (e.count << (order + PAGE_SHIFT)) == phys) {
+		if (e.count > 1) {
+			(*count)++;
+		} else if (room) {
+			w[0] |= PKRAM_ENT_RUN;
+			pa->link->words[pa->pos++] = 2;
+		}
+		return e.count > 1 || room;
+	}
+	if (order || e.order || PHYS_PFN(phys) > U32_MAX ||
+	    (!e.pfns && e.count > 1))
+		return false;
+	if (e.pfns && !(e.count % 2)) {
+		/* the last word's upper half is free */
+		w[e.words - 1] |= (u64)PHYS_PFN(phys) << 32;
+		(*count)++;
+		return true;
+	}
+	if (e.pfns && room) {
+		pa->link->words[pa->pos++] = PHYS_PFN(phys);
+		(*count)++;
+		return true;
+	}
+	if (e.pfns || pa->pos + 2 > PKRAM_LINK_WORDS)
+		return false;
+	w[0] |= PKRAM_ENT_PACK;
+	pa->link->words[pa->pos++] = 2;
+	pa->link->words[pa->pos++] = PHYS_PFN(phys);
+	return true;
+}
+
+/*
  * Append a folio to the stream. The first entry of each link page carries
  * its index, so a link page can be decoded on its own.
  */
@@ -222,24 +286,9 @@ static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
 	bool need_index;
 	int err;
 
-	if (pa->link && pa->last != PKRAM_NO_LAST && index == pa->next_index) {
-		u64 *w = &pa->link->words[pa->last];
-		u64 count = pkram_entry_count(w);
-
-		if ((w[0] & PKRAM_ENT_ORDER_MASK) == order &&
-		    (w[0] & PKRAM_ENT_PHYS_MASK) +
-		    (count << (order + PAGE_SHIFT)) == phys) {
-			if (w[0] & PKRAM_ENT_RUN) {
-				w[pkram_entry_words(w[0]) - 1]++;
-				goto done;
-			}
-			if (pa->pos < PKRAM_LINK_WORDS) {
-				w[0] |= PKRAM_ENT_RUN;
-				pa->link->words[pa->pos++] = 2;
-				goto done;
-			}
-		}
-	}
+	if (pa->link && pa->last != PKRAM_NO_LAST && index == pa->next_index &&
+	    pkram_extend_last(pa, phys, order))
+		goto done;
 
 	need_index = !pa->link || pa->last == PKRAM_NO_LAST ||
 		     index != pa->next_index;
@@ -358,16 +407,16 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 		/* finish the last page of an earlier access */
 		pa->data_off = offset_in_page(pa->ps->obj->data_len);
 		if (pa->data_off) {
-			u64 *w = pa->link->words;
-			u64 phys;
+			struct pkram_entry e = { };
+			unsigned int pos = 0;
 
 			/* the last page is the end of the last entry */
-			while (w + pkram_entry_words(w[0]) <
-			       &pa->link->words[pa->link->nr_words])
-				w += pkram_entry_words(w[0]);
-			phys = (w[0] & PKRAM_ENT_PHYS_MASK) +
-			       ((pkram_entry_count(w) - 1) << PAGE_SHIFT);
-			pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
+			while (pos < pa->link->nr_words &&
+			       pkram_entry_decode(&pa->link->words[pos],
+						  pa->link->nr_words - pos, &e))
+				pos += e.words;
+			pa->data = page_folio(pfn_to_page(PHYS_PFN(
+					pkram_entry_folio(&e, e.count - 1))));
 		}
 	}
 
@@ -435,7 +484,7 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order, bool incoming)
 /* Move to the next entry; false at the end of the stream. */
 static bool pkram_next_entry(struct pkram_access *pa)
 {
-	u64 *w;
+	struct pkram_entry e;
 
 	while (!pa->link || pa->pos >= pa->link->nr_words) {
 		u64 *head = pkram_stream_head(pa);
@@ -449,14 +498,26 @@ static bool pkram_next_entry(struct pkram_access *pa)
 		*head = pa->link->hdr.next;	/* detach: it is ours now */
 		pa->pos = 0;
 	}
-	w = &pa->link->words[pa->pos];
-	pa->run_phys = w[0] & PKRAM_ENT_PHYS_MASK;
-	pa->run_order = w[0] & PKRAM_ENT_ORDER_MASK;
-	pa->run_left = pkram_entry_count(w);
-	if (w[0] & PKRAM_ENT_INDEX)
-		pa->next_index = w[1];
-	pa->pos += pkram_entry_words(w[0]);
+	if (!pkram_entry_decode(&pa->link->words[pa->pos],
+				pa->link->nr_words - pa->pos, &e))
+		return false;	/* cannot happen: the node was validated */
+	pa->run_phys = e.phys;
+	pa->run_order = e.order;
+	pa->run_pfns = e.pfns;
+	pa->run_i = 0;
+	pa->run_left = e.count;
+	if (e.has_index)
+		pa->next_index = e.index;
+	pa->pos += e.words;
 	return true;
+}
+
+/* The address of the next folio of the current entry; consumes it. */
+static u64 pkram_run_next(struct pkram_access *pa)
+{
+	pa->run_left--;
+	return pkram_folio_at(pa->run_phys, pa->run_order, pa->run_pfns,
+			      pa->run_i++);
 }
 
 /* Hand out the next folio of the stream, or NULL at its end. */
@@ -467,13 +528,11 @@ static struct folio *pkram_next_folio(struct pkram_access *pa,
 
 	if (!pa->run_left && !pkram_next_entry(pa))
 		return NULL;
-	folio = pkram_claim_folio(pa->run_phys, pa->run_order,
+	folio = pkram_claim_folio(pkram_run_next(pa), pa->run_order,
 				  pa->ps->node->incoming);
 	if (index)
 		*index = pa->next_index;
 	pa->next_index += 1UL << pa->run_order;
-	pa->run_phys += PAGE_SIZE << pa->run_order;
-	pa->run_left--;
 	return folio;
 }
 
@@ -572,11 +631,9 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 	if (pa->data)
 		folio_put(pa->data);
 	pa->data = NULL;
-	while (pa->run_left) {
-		pkram_release_data(pa->run_phys, pa->run_order, node->incoming);
-		pa->run_phys += PAGE_SIZE << pa->run_order;
-		pa->run_left--;
-	}
+	while (pa->run_left)
+		pkram_release_data(pkram_run_next(pa), pa->run_order,
+				   node->incoming);
 	if (pa->link) {
 		/* entries after pos in the detached link page */
 		pa->link->hdr.next = 0;

@@ -323,6 +323,68 @@ static void pkram_test_runs(struct kunit *test)
 }
 
 /*
+ * Order-0 folios in index order but scattered in memory are packed: 4
+ * bytes each after the first. They load back in order, with their index.
+ */
+static void pkram_test_pack(struct kunit *test)
+{
+	struct pkram_link_meta *link;
+	struct pkram_stream ps;
+	struct page *pages;
+	unsigned long index;
+	unsigned int i;
+
+	pages = alloc_pages(GFP_KERNEL, 5);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	split_page(pages, 5);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-pack", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		/* every other page, backwards: never physically adjacent */
+		for (i = 0; i < 9; i++) {
+			struct page *page = &pages[30 - 2 * i];
+
+			page->index = 7 + i;
+			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, page_folio(page)), 0);
+		}
+		pkram_finish_access(&pa, true);
+	}
+	link = phys_to_virt(ps.obj->folios_head);
+	/* entry, index, count, 8 frame numbers in 4 words */
+	KUNIT_EXPECT_EQ(test, link->nr_words, 7);
+	KUNIT_EXPECT_TRUE(test, link->words[0] & PKRAM_ENT_PACK);
+	KUNIT_EXPECT_EQ(test, link->words[1], 7);
+	KUNIT_EXPECT_EQ(test, link->words[2], 9);
+	KUNIT_EXPECT_EQ(test, link->words[3] & U32_MAX, page_to_pfn(&pages[28]));
+	KUNIT_EXPECT_EQ(test, link->words[3] >> 32, page_to_pfn(&pages[26]));
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, "kunit-pack"), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		for (i = 0; i < 9; i++) {
+			struct folio *folio = pkram_load_folio(&pa, &index);
+
+			KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(folio));
+			KUNIT_EXPECT_PTR_EQ(test, folio, page_folio(&pages[30 - 2 * i]));
+			KUNIT_EXPECT_EQ(test, index, 7 + i);
+			folio_put(folio);
+		}
+		KUNIT_EXPECT_NULL(test, pkram_load_folio(&pa, &index));
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_load_obj(&ps);
+	pkram_finish_load(&ps);
+	for (i = 0; i < 32; i++)
+		put_page(&pages[i]);
+}
+
+/*
  * The incoming validator accepts what this kernel writes, and refuses it
  * after a single flipped bit or a count that does not add up.
  */
@@ -512,6 +574,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_finalizing),
 	KUNIT_CASE(pkram_test_roundtrip),
 	KUNIT_CASE(pkram_test_runs),
+	KUNIT_CASE(pkram_test_pack),
 	KUNIT_CASE(pkram_test_validate),
 	KUNIT_CASE(pkram_test_kexec_segments),
 	KUNIT_CASE(pkram_test_concurrent),
