@@ -183,6 +183,16 @@ static inline void memblock_set_region_node(struct memblock_region *r, int nid)
 	     i != (u64)ULLONG_MAX;					\
 	     fuzz_next_free_range(&i, p_start, p_end))
 
+/* ---- lib/sort.c ---- */
+typedef int (*cmp_func_t)(const void *a, const void *b);
+
+static inline void sort(void *base, size_t num, size_t size, cmp_func_t cmp,
+			void *swap)
+{
+	(void)swap;
+	qsort(base, num, size, cmp);
+}
+
 /* ---- strings, ctype, crc ---- */
 int kstrtou64(const char *s, unsigned int base, u64 *res);
 void *memchr_inv(const void *start, int c, size_t bytes);
