@@ -182,6 +182,21 @@ static void check_reserved(void)
 	free(now.r);
 }
 
+/* Folios of an offered node: preserved, and not freed. */
+static void check_extent(u64 start, u64 len)
+{
+	size_t f;
+
+	if (!fuzz_set_contains(&fuzz.preserved, start, start + len))
+		fuzz_fail("%s: offered folio(s) [%#llx+%#llx) are not preserved",
+			  phase_name, (unsigned long long)start,
+			  (unsigned long long)len);
+	for (f = 0; f < fuzz.nr_freed; f++)
+		if (fuzz.freed[f] >= start && fuzz.freed[f] - start < len)
+			fuzz_fail("%s: offered folio at %#llx was freed",
+				  phase_name, (unsigned long long)fuzz.freed[f]);
+}
+
 /*
  * A node pkram_parse_incoming() offered: every metadata page and every
  * folio is preserved memory that was not freed. Walked independently of
@@ -201,27 +216,25 @@ static void check_stream(u64 head, u64 *budget)
 			fuzz_fail("%s: offered link page %#llx has %u words",
 				  phase_name, (unsigned long long)head, link->nr_words);
 		for (pos = 0; pos < link->nr_words;) {
-			u64 w = link->words[pos];
-			unsigned int words = pkram_entry_words(w);
-			u64 start, len, n;
-			size_t f;
+			struct pkram_entry e;
+			u64 i, n, len;
 
-			if (pos + words > link->nr_words)
-				fuzz_fail("%s: offered entry crosses its link page", phase_name);
-			n = pkram_entry_count(&link->words[pos]);
-			start = w & PKRAM_ENT_PHYS_MASK;
-			len = PAGE_SIZE << (w & PKRAM_ENT_ORDER_MASK);
-			if ((w & PKRAM_ENT_ORDER_MASK) > MAX_PAGE_ORDER || !n ||
-			    n > (1ULL << 40) / len ||
-			    !fuzz_set_contains(&fuzz.preserved, start, start + n * len))
-				fuzz_fail("%s: offered folio(s) at %#llx x%llu are not preserved",
-					  phase_name, (unsigned long long)start,
-					  (unsigned long long)n);
-			for (f = 0; f < fuzz.nr_freed; f++)
-				if (fuzz.freed[f] >= start && fuzz.freed[f] < start + n * len)
-					fuzz_fail("%s: offered folio at %#llx was freed",
-						  phase_name, (unsigned long long)fuzz.freed[f]);
-			pos += words;
+			if (!pkram_entry_decode(&link->words[pos],
+						link->nr_words - pos, &e))
+				fuzz_fail("%s: offered link page %#llx has a bad entry",
+					  phase_name, (unsigned long long)head);
+			len = PAGE_SIZE << min(e.order, 63u - PAGE_SHIFT);
+			if (e.order > MAX_PAGE_ORDER || !e.count ||
+			    e.count > (1ULL << 40) / len)
+				fuzz_fail("%s: offered entry at %#llx: order %u, %llu folios",
+					  phase_name, (unsigned long long)e.phys,
+					  e.order, (unsigned long long)e.count);
+			/* a run is contiguous: one extent; else folio by folio */
+			n = e.pfns ? e.count : 1;
+			for (i = 0; i < n; i++)
+				check_extent(pkram_entry_folio(&e, i),
+					     e.pfns ? len : e.count * len);
+			pos += e.words;
 		}
 		head = link->hdr.next;
 	}

@@ -65,6 +65,8 @@ typedef u64 __be64;
 #define SZ_1M			0x00100000
 #define SZ_16M			0x01000000
 #define NSEC_PER_USEC		1000L
+#define U32_MAX			((u32)~0U)
+#define PFN_PHYS(x)		((phys_addr_t)(x) << PAGE_SHIFT)
 
 static inline unsigned long __ffs64(u64 word)
 {
