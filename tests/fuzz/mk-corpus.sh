@@ -14,6 +14,7 @@ SCRIPT=$REPO/tests/fuzz/seed-guest.sh
 
 [ -f "$KERNEL" ] || { echo "mk-corpus: no $KERNEL (make kernel)" >&2; exit 2; }
 mkdir -p "$OUT" "$(dirname "$LOG")"
+rm -f "$OUT"/seed*
 cd "$REPO"	# --add paths in the script's header are relative to the repo
 eval "args=($(sed -n 's/^#[[:space:]]*vmtest-args:[[:space:]]*//p' "$SCRIPT" | tr '\n' ' '))"
 echo "mk-corpus: booting $KERNEL with $SCRIPT (log: $LOG)"

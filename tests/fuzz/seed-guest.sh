@@ -17,6 +17,11 @@ discard() {	# discard the nodes named $1-*
 	done
 }
 
+arrived() {	# the previous handover was taken whole: node $1 is offered
+	no_pkram_errors
+	[ -n "$(node_field "$1" 1)" ] || vm-fail "node $1 did not arrive"
+}
+
 dumpseed() {
 	iomem
 	modprobe test_pkram action=dumpseed || vm-fail "test_pkram action=dumpseed"
@@ -28,13 +33,17 @@ case $PKRAM_STAGE in
 	tp action=save prefix=a seed=1 nodes=3 objs=4 max_folios=24 max_bytes=9000
 	dumpseed ;;
 2)	# many order-0..2 folios: long link pages and runs
+	arrived a-2
 	discard a
 	tp action=save prefix=b seed=2 nodes=2 objs=6 max_folios=400 max_order=2 max_bytes=4096
 	dumpseed ;;
 3)	# scattered pages (many ranges) next to small nodes
+	arrived b-1
 	discard b
 	tp action=scatter prefix=s seed=3 scatter_mb=1
 	tp action=save prefix=c seed=3 nodes=4 objs=3 max_folios=6 max_order=0 max_bytes=100
 	dumpseed ;;
-4)	vm-pass "seeds dumped" ;;
+4)	arrived c-3
+	arrived s-scatter
+	vm-pass "seeds dumped" ;;
 esac
