@@ -174,7 +174,7 @@ int pkram_kexec_check_segments(struct kimage *image)
 			pkram_ban[i].end = image->segment[i].mem +
 					   image->segment[i].memsz;
 		}
-		pkram_nr_ban = image->nr_segments;
+		WRITE_ONCE(pkram_nr_ban, image->nr_segments);
 		spin_unlock(&pkram_ban_lock);
 	}
 	kvfree(pkram_snap);
@@ -203,11 +203,25 @@ bool pkram_kexec_banned(u64 start, u64 end)
 	bool hit = false;
 	unsigned int i;
 
+	if (!READ_ONCE(pkram_nr_ban))	/* nothing loaded: saving, usually */
+		return false;
 	spin_lock(&pkram_ban_lock);
 	for (i = 0; i < pkram_nr_ban && !hit; i++)
 		hit = start < pkram_ban[i].end && pkram_ban[i].start < end;
 	spin_unlock(&pkram_ban_lock);
 	return hit;
+}
+
+/* Copy the loaded segments' destinations to @out (KEXEC_SEGMENT_MAX). */
+unsigned int pkram_kexec_bans(struct pkram_range *out)
+{
+	unsigned int n;
+
+	spin_lock(&pkram_ban_lock);
+	n = pkram_nr_ban;
+	memcpy(out, pkram_ban, n * sizeof(*out));
+	spin_unlock(&pkram_ban_lock);
+	return n;
 }
 
 #ifdef CONFIG_X86

@@ -14,6 +14,7 @@
 #include <linux/bitmap.h>
 #include <linux/libfdt.h>
 #include <linux/io.h>
+#include <linux/kexec.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -89,6 +90,30 @@ static int pkram_mark_fn(u64 start, u64 end, void *arg)
 	return 0;
 }
 
+static int pkram_mark_handover(struct pkram_pfnmap *m)
+{
+	if (!pkram_sb_page)
+		return 0;
+	return pkram_mark_fn(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE, m) ?:
+	       pkram_mark_fn(pkram_avoid_phys(), pkram_avoid_phys() + PAGE_SIZE, m);
+}
+
+/* Does a loaded kexec segment overlap a marked page? */
+static bool pkram_pfnmap_banned(const struct pkram_pfnmap *m)
+{
+	struct pkram_range ban[KEXEC_SEGMENT_MAX];
+	unsigned int i, n = pkram_kexec_bans(ban);
+
+	for (i = 0; i < n; i++) {
+		unsigned long s = PHYS_PFN(ban[i].start);
+		unsigned long e = min(PFN_UP(ban[i].end), m->npfn);
+
+		if (s < e && find_next_bit(m->bits, e, s) < e)
+			return true;
+	}
+	return false;
+}
+
 /* Mark what the preserved nodes (and, per @flags, more) occupy. */
 static int pkram_mark(struct pkram_pfnmap *m, unsigned int flags)
 {
@@ -103,11 +128,8 @@ static int pkram_mark(struct pkram_pfnmap *m, unsigned int flags)
 		list_for_each_entry(p, &pkram_pendings, list)
 			if (!err)
 				err = p->walk(p, pkram_mark_fn, m);
-	if (!err && (flags & PKRAM_COLLECT_HANDOVER) && pkram_sb_page) {
-		err = pkram_mark_fn(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE, m);
-		err = err ?: pkram_mark_fn(pkram_avoid_phys(),
-					   pkram_avoid_phys() + PAGE_SIZE, m);
-	}
+	if (!err && (flags & PKRAM_COLLECT_HANDOVER))
+		err = pkram_mark_handover(m);
 	return err;
 }
 
@@ -513,31 +535,43 @@ int pkram_finalize(void)
 
 	mutex_lock(&pkram_mutex);
 	pkram_finalizing = true;
-	list_for_each_entry(node, &pkram_nodes, list) {
-		if (!pkram_node_preserved(node)) {
+	list_for_each_entry(node, &pkram_nodes, list)
+		if (!node->dropped && !pkram_node_preserved(node))
 			pr_warn("node %s is still being %s: not preserved\n",
 				node->meta->name,
 				node->state == PKRAM_SAVING ? "saved" : "loaded");
-			continue;
-		}
-		if (pkram_walk_node(node->meta, pkram_banned_fn, NULL)) {
+	memset(sb, 0, PAGE_SIZE);
+	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
+
+	err = pkram_pfnmap_init(&m) ?: pkram_mark(&m, 0);
+	if (!err && pkram_pfnmap_banned(&m)) {
+		/* rare: find the nodes a kexec segment overlaps, drop them */
+		list_for_each_entry(node, &pkram_nodes, list) {
+			if (!pkram_node_preserved(node) ||
+			    !pkram_walk_node(node->meta, pkram_banned_fn, NULL))
+				continue;
 			pr_err("node %s overlaps the loaded kexec kernel: not preserved\n",
 			       node->meta->name);
 			node->dropped = true;
-			continue;
 		}
+		bitmap_zero(m.bits, m.npfn);
+		err = pkram_mark(&m, 0);
+	}
+	if (err)
+		goto out;
+	list_for_each_entry(node, &pkram_nodes, list) {
+		if (!pkram_node_preserved(node))
+			continue;
 		if (!table || nodes == PKRAM_MAX_NODES) {
 			err = -ENOMEM;
-			break;
+			goto out;
 		}
 		table[nodes++] = cpu_to_fdt64(virt_to_phys(node->meta));
 		node->meta->hdr.next = 0;
 		pages += node->meta->nr_pages;
 		meta += node->meta->nr_meta;
 	}
-	memset(sb, 0, PAGE_SIZE);
-	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
-	if (!nodes || err)
+	if (!nodes)
 		goto out;
 	if (pkram_kexec_banned(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
 	    pkram_kexec_banned(pkram_avoid_phys(),
@@ -546,7 +580,7 @@ int pkram_finalize(void)
 		goto out;
 	}
 
-	err = pkram_pfnmap_init(&m) ?: pkram_mark(&m, PKRAM_COLLECT_HANDOVER);
+	err = pkram_mark_handover(&m);
 	err = err ?: pkram_write_ranges(&m, &list, &ranges, &nr_ranges,
 					&list_pages);
 	if (err)

@@ -269,6 +269,7 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 #define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 bool pkram_kexec_banned(u64 start, u64 end);
+unsigned int pkram_kexec_bans(struct pkram_range *out);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
