@@ -32,7 +32,7 @@ MAX_RAM, MAX_RSV, RAW_CRC = 8, 8, 0x01
 iomem = re.compile(r'pkram-seed-iomem: ([0-9a-f]+)-([0-9a-f]+) : (.*\S)')
 line_re = re.compile(r'pkram-seed: (?:begin sb=([0-9a-f]+)|end pages=(\d+)|'
                      r'([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+))\s*$')
-ram, kernel, pages, sb, n = [], [], None, None, 0
+ram, kernel, pages, sb, n, seeds = [], [], None, None, 0, 0
 
 def header(flags):
     h = struct.pack('<BBB5x', min(len(ram), MAX_RAM), min(len(kernel), MAX_RSV), flags)
@@ -61,14 +61,24 @@ for line in open(log, errors='replace'):
     elif m.group(2) and pages is not None:
         order = [sb] + sorted(p for p in pages if p != sb)
         body = b''.join(struct.pack('<Q', p) + bytes(pages[p]) for p in order)
-        for flags, tag in ((0, ''), (RAW_CRC, '-rawcrc')):
+        # and one with an earlier reservation over a node page, which the
+        # parser must refuse as a whole (a seed next to that check)
+        node = next((p for p in order if pages[p][8:10] == b'\x01\x00'), None)
+        variants = [(0, '', []), (RAW_CRC, '-rawcrc', [])]
+        if node is not None:
+            variants.append((0, '-rsvnode', [(node, 4096)]))
+        for flags, tag, extra in variants:
+            kept = kernel
+            kernel = kernel + extra
             data = header(flags) + body
+            kernel = kept
             n += 1
-            name = 'seed%d%s-%d-pages-%s' % (n // 2 + n % 2, tag, len(order),
+            name = 'seed%d%s-%d-pages-%s' % (seeds + 1, tag, len(order),
                                              hashlib.sha1(data).hexdigest()[:12])
             with open(os.path.join(out, name), 'wb') as f:
                 f.write(data)
             print('mk-corpus: %s/%s: %d pages, %d bytes' % (out, name, len(order), len(data)))
+        seeds += 1
         pages, sb, ram, kernel = None, None, [], []
     elif m.group(3) and pages is not None:
         phys, off, data = int(m.group(3), 16), int(m.group(4), 16), bytes.fromhex(m.group(5))
