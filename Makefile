@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace kernel kernel-debug check check-debug demo bench clean distclean
+.PHONY: help deps userspace kernel kernel-debug check check-debug demo bench fuzz clean distclean
 
 help:
 	@echo 'PKRAM targets:'
@@ -16,6 +16,9 @@ help:
 	@echo '  make check         make kernel, then unit tests, KUnit and every tests/vm/*.sh'
 	@echo '                     scenario; ends with "N passed, N failed"; logs in build/logs/'
 	@echo '  make demo          make kernel, then run tests/vm/demo.sh and show its DEMO: lines'
+	@echo '  make fuzz          fuzz the incoming-handover parser (mm/pkram/boot.c) in userspace'
+	@echo '                     for FUZZ_SECONDS (default 150); seeds from real handovers;'
+	@echo '                     fails on any crash (tests/fuzz/README)'
 	@echo '  make kernel-debug  same as kernel, in build/linux-debug with pkram-debug.config (KASAN)'
 	@echo '  make check-debug   make check against the debug kernel'
 	@echo '  make clean         remove build/ except the extracted kernel tree (build/linux*)'
@@ -58,6 +61,11 @@ demo: kernel pkramctl
 bench: kernel
 	@command -v gnuplot >/dev/null || $(REPO)/scripts/deps.sh
 	@$(REPO)/tests/bench/run-bench.sh
+
+# issue #6: libFuzzer over mm/pkram/boot.c; the seed corpus is made once, from
+# handovers of the test kernel (build/fuzz/corpus)
+fuzz: kernel
+	@$(REPO)/tests/fuzz/run-fuzz.sh
 
 clean:
 	rm -rf $(BUILD)/vmtest $(BUILD)/logs $(BUILD)/modroot $(BUILD)/modroot-debug

@@ -14,12 +14,15 @@
 #                                  must match REGEX (ERE); a timeout never
 #                                  counts as an expected failure
 #         # vmtest-skip: REASON    not run by make check
+#   (d) fuzz: tests/fuzz/run-fuzz.sh, libFuzzer over the incoming-handover
+#       parser (mm/pkram/boot.c) for CHECK_FUZZ_SECONDS (default 120); the
+#       seed corpus is made from real handovers the first time (one boot).
 # Logs go to build/logs/. Prints one PASS/FAIL line per test and ends with
 # "N passed, N failed"; exits 1 if anything failed.
 # Env: KERNEL=TREE tests that kernel tree (default build/linux);
 #      CHECK_FILTER=REGEX runs only scenarios whose file name matches;
 #      CHECK_IDLE_TIMEOUT=SEC (default 120) vmtest --idle-timeout for every boot;
-#      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 skip (a) / (b).
+#      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 / CHECK_SKIP_FUZZ=1 skip (a) / (b) / (d).
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
@@ -137,6 +140,19 @@ for sc in "$REPO"/tests/vm/*.sh; do
 		sed -n '2,30p' "$LOGS/vm-$name.err" ;;
 	esac
 done
+
+# ------------------------------------------------------------- (d) fuzz
+if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] && [ -z "${CHECK_FILTER:-}" ]; then
+	s=$SECONDS
+	flog=$LOGS/fuzz.log
+	if FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-120} \
+			"$REPO/tests/fuzz/run-fuzz.sh" >"$flog" 2>&1; then
+		result PASS fuzz:incoming $((SECONDS - s)) "$(tail -n1 "$flog" | sed 's/^fuzz: //')"
+	else
+		result FAIL fuzz:incoming $((SECONDS - s)) "see $flog"
+		grep -E '^fuzz:|INVARIANT|ERROR|runtime error|^ +#' "$flog" | head -n 20 | sed 's/^/  | /'
+	fi
+fi
 
 echo "check: $(( $(date +%s) - t0 ))s, logs in $LOGS${failures[*]:+; failed: ${failures[*]}}"
 [ "$skipped" -gt 0 ] && echo "($skipped skipped tests are counted neither as passed nor as failed)"
