@@ -260,6 +260,18 @@ static bool __init pkram_read_sb(void)
 		pr_err("superblock lacks nodes or ranges: nothing is preserved\n");
 		return false;
 	}
+	/*
+	 * Consumed from here on: whatever happens to this boot, the same
+	 * superblock is never accepted again (a crash, a warm reset, a
+	 * reused command line). The copy above is what this boot reads.
+	 */
+	map = early_memremap(phys, PAGE_SIZE);
+	if (!map) {
+		pr_err("cannot map the superblock: nothing is preserved\n");
+		return false;
+	}
+	memset(map, 0, PAGE_SIZE);
+	early_memunmap(map, PAGE_SIZE);
 	return true;
 }
 

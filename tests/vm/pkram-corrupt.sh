@@ -2,7 +2,8 @@
 # page, in the range list, in the superblock; a superblock of an unknown
 # format version; pkram= pointing at a zeroed page, random bytes, 0, an
 # unaligned address, beyond RAM and the kernel image; and a superblock that
-# was already consumed, presented again. Every boot must reach
+# was already consumed, or only read by a boot that never got to consume it,
+# presented again. Every boot must reach
 # userspace with a clear pkram: line, deliver every undamaged node (verified
 # byte for byte), never offer a damaged one, and never crash or warn.
 # Damage is done by test_pkram after the old kernel wrote the handover (a
@@ -115,6 +116,19 @@ case $PKRAM_STAGE in
 	;;
 13)
 	refused "stale superblock"
+	# a boot that reads a handover but dies before consuming it (here:
+	# the initcall that offers the nodes never runs)
+	tp action=save prefix=f seed=16 nodes=1
+	vm-kexec initcall_blacklist=pkram_parse_incoming
+	;;
+14)
+	dmesg | grep -q 'pkram: reserved' || vm-fail "no early reservation: $(dmesg | grep 'pkram:')"
+	[ -z "$(cat /sys/kernel/pkram/nodes)" ] || vm-fail "nodes offered without the initcall"
+	sb=$(sed -n 's/.*pkram=\(0x[0-9a-f]*\).*/\1/p' /proc/cmdline)
+	legacy_kexec "$sb"
+	;;
+15)
+	refused "superblock read by a boot that never finished"
 	vm-pass "every bad handover refused or contained"
 	;;
 esac
