@@ -200,7 +200,7 @@ static void check_extent(u64 start, u64 len)
 /*
  * A node pkram_parse_incoming() offered: every metadata page and every
  * folio is preserved memory that was not freed. Walked independently of
- * boot.c with internal.h's entry helpers.
+ * boot.c's walk, with internal.h's entry decoder.
  */
 static void check_stream(u64 head, u64 *budget)
 {
