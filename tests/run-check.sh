@@ -20,7 +20,8 @@
 # Logs go to build/logs/. Prints one PASS/FAIL line per test and ends with
 # "N passed, N failed"; exits 1 if anything failed.
 # Env: KERNEL=TREE tests that kernel tree (default build/linux);
-#      CHECK_FILTER=REGEX runs only scenarios whose file name matches;
+#      CHECK_FILTER=REGEX runs only scenarios whose file name matches (and
+#      (d) only if "fuzz" matches);
 #      CHECK_IDLE_TIMEOUT=SEC (default 120) vmtest --idle-timeout for every boot;
 #      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 / CHECK_SKIP_FUZZ=1 skip (a) / (b) / (d).
 set -uo pipefail
@@ -142,7 +143,9 @@ for sc in "$REPO"/tests/vm/*.sh; do
 done
 
 # ------------------------------------------------------------- (d) fuzz
-if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] && [ -z "${CHECK_FILTER:-}" ]; then
+# with CHECK_FILTER, only if it matches "fuzz" (CHECK_FILTER=fuzz: only this)
+if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
+   { [ -z "${CHECK_FILTER:-}" ] || [[ fuzz =~ $CHECK_FILTER ]]; }; then
 	s=$SECONDS
 	flog=$LOGS/fuzz.log
 	if FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-120} \
