@@ -35,11 +35,16 @@ struct page;
  * @PKRAM_DATA_inplace: folios must be preserved where they are: saving one
  *	that lies in a loaded kexec segment fails instead of saving a copy
  *	(for memory that must not move or must not be read)
+ * @PKRAM_DATA_csum: checksum the object's data (crc32c of its folios and
+ *	bytes, taken at kexec) and check it when the next kernel starts
+ *	loading the object; costs a read of all of it on both sides. Not
+ *	with @PKRAM_DATA_inplace, whose memory the kernel must not read.
  */
 enum pkram_data_flags {
 	PKRAM_DATA_folios = 1,
 	PKRAM_DATA_bytes = 2,
 	PKRAM_DATA_inplace = 4,
+	PKRAM_DATA_csum = 8,
 };
 
 /* Called for each physical range [start, end); non-zero stops the walk. */

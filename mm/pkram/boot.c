@@ -650,8 +650,9 @@ bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 		if (!obj)
 			return false;
 		if (!(obj->flags & (PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
-		    (obj->flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes |
-				    PKRAM_DATA_inplace)) ||
+		    (obj->flags & ~PKRAM_OBJ_FLAGS) ||
+		    ((obj->flags & PKRAM_DATA_csum) &&
+		     (obj->flags & PKRAM_DATA_inplace)) ||
 		    (obj->folios_head && !(obj->flags & PKRAM_DATA_folios)) ||
 		    (obj->bytes_head && !(obj->flags & PKRAM_DATA_bytes))) {
 			v->why = "bad object";

@@ -174,7 +174,8 @@ int pkram_prepare_save_obj(struct pkram_stream *ps,
 	struct pkram_obj_meta *obj;
 
 	if (!(flags & (PKRAM_DATA_folios | PKRAM_DATA_bytes)) ||
-	    (flags & ~(PKRAM_DATA_folios | PKRAM_DATA_bytes | PKRAM_DATA_inplace)))
+	    (flags & ~PKRAM_OBJ_FLAGS) ||
+	    ((flags & PKRAM_DATA_csum) && (flags & PKRAM_DATA_inplace)))
 		return -EINVAL;
 	if (WARN_ON_ONCE(ps->node->state != PKRAM_SAVING || ps->obj))
 		return -EINVAL;
@@ -297,8 +298,14 @@ EXPORT_SYMBOL_GPL(pkram_prepare_load);
  * pkram_prepare_load_obj - move to the next object of a node being loaded
  * @ps: a stream set up by pkram_prepare_load()
  *
- * Context: Any context.
- * Return: 0 on success; -ENODATA if there are no more objects.
+ * For an object saved with %PKRAM_DATA_csum the data is checked against the
+ * checksum taken at kexec first.
+ *
+ * Context: Process context (any context without %PKRAM_DATA_csum).
+ * Return: 0 on success; -ENODATA if there are no more objects; -EBADMSG if
+ * the object's data does not match its checksum: the object is current all
+ * the same, for the caller to read anyway or to drop with
+ * pkram_finish_load_obj().
  */
 int pkram_prepare_load_obj(struct pkram_stream *ps)
 {
@@ -311,6 +318,12 @@ int pkram_prepare_load_obj(struct pkram_stream *ps)
 	obj = phys_to_virt(ps->next_obj);
 	ps->next_obj = obj->hdr.next;
 	ps->obj = obj;
+	if (ps->node->incoming && (obj->flags & PKRAM_DATA_csum) &&
+	    pkram_obj_crc(obj) != obj->data_crc) {
+		pr_err("node %s: an object's data does not match its checksum\n",
+		       ps->node->meta->name);
+		return -EBADMSG;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);

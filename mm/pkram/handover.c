@@ -289,6 +289,8 @@ void pkram_seal_node(struct pkram_node_meta *meta)
 			}
 		}
 		obj_phys = obj->hdr.next;
+		if (obj->flags & PKRAM_DATA_csum)
+			obj->data_crc = pkram_obj_crc(obj);
 		pkram_meta_seal(obj);
 	}
 	pkram_meta_seal(meta);

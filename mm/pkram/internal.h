@@ -66,8 +66,11 @@ struct pkram_obj_meta {
 	u64 nr_pages;
 	u64 data_len;			/* bytes in the byte stream */
 	u32 flags;			/* enum pkram_data_flags */
-	u32 reserved;
+	u32 data_crc;			/* PKRAM_DATA_csum: see pkram_obj_crc() */
 };
+
+#define PKRAM_OBJ_FLAGS		(PKRAM_DATA_folios | PKRAM_DATA_bytes | \
+				 PKRAM_DATA_inplace | PKRAM_DATA_csum)
 
 /*
  * A link page: a packed array of entries. An entry's first word is
@@ -250,6 +253,7 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
 		    void *arg);
 void pkram_release_stream(u64 head, bool incoming, bool put_data);
+u32 pkram_obj_crc(const struct pkram_obj_meta *obj);
 void pkram_free_meta_page(void *page, bool incoming);
 struct folio *pkram_claim_folio(u64 phys, unsigned int order,
 				bool incoming);

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
+#include <linux/crc32.h>
 #include <linux/highmem.h>
 #include <linux/memblock.h>
 #include <linux/io.h>
@@ -133,6 +134,51 @@ static int pkram_walk_entry(const struct pkram_entry *e, pkram_range_fn fn,
 		err = fn(start, start + PAGE_SIZE, arg);
 	}
 	return err;
+}
+
+static int pkram_crc_fn(u64 start, u64 end, void *arg)
+{
+	u32 *crc = arg;
+
+	*crc = __crc32c_le(*crc, phys_to_virt(start), end - start);
+	cond_resched();
+	return 0;
+}
+
+/**
+ * pkram_obj_crc - checksum an object's data
+ * @obj: the object
+ *
+ * crc32c, seeded with ~0, of the folios' contents in stream order, then of
+ * the byte stream's pages (whole pages: their tails are zero).
+ *
+ * Context: Process context.
+ * Return: the checksum.
+ */
+u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
+{
+	u64 heads[2] = { obj->folios_head, obj->bytes_head };
+	u32 crc = ~0;
+	int s;
+
+	for (s = 0; s < 2; s++) {
+		u64 head = heads[s];
+
+		while (head) {
+			struct pkram_link_meta *link = phys_to_virt(head);
+			struct pkram_entry e;
+			unsigned int pos = 0;
+
+			while (pos < link->nr_words &&
+			       pkram_entry_decode(&link->words[pos],
+						  link->nr_words - pos, &e)) {
+				pkram_walk_entry(&e, pkram_crc_fn, &crc);
+				pos += e.words;
+			}
+			head = link->hdr.next;
+		}
+	}
+	return crc;
 }
 
 /**

@@ -37,7 +37,7 @@
 
 static char *action = "save";
 module_param(action, charp, 0);
-MODULE_PARM_DESC(action, "save, verify, saver, scatter, verify-scatter, corrupt, plant or dumpseed");
+MODULE_PARM_DESC(action, "save, verify, verify-bad, saver, scatter, verify-scatter, corrupt, plant or dumpseed");
 static char *prefix = "test";
 module_param(prefix, charp, 0);
 MODULE_PARM_DESC(prefix, "node name prefix; nodes are <prefix>-<n>");
@@ -68,7 +68,10 @@ module_param(first, uint, 0);
 MODULE_PARM_DESC(first, "first node to verify (the ones before were damaged on purpose)");
 static char *target = "node";
 module_param(target, charp, 0);
-MODULE_PARM_DESC(target, "action=corrupt: sb, compat, node, link or ranges");
+MODULE_PARM_DESC(target, "action=corrupt: sb, compat, node, link, ranges or data");
+static uint csum;
+module_param(csum, uint, 0);
+MODULE_PARM_DESC(csum, "action=save: objects carry PKRAM_DATA_csum");
 static char *kind = "zero";
 module_param(kind, charp, 0);
 MODULE_PARM_DESC(kind, "action=plant: zero or random");
@@ -132,6 +135,8 @@ static void plan_obj(struct rnd_state *rs, unsigned int o, struct obj_plan *p)
 	/* object 0: folios only, 1: bytes only, then both; last: empty */
 	p->flags = o == 0 ? PKRAM_DATA_folios : o == 1 ? PKRAM_DATA_bytes :
 		   PKRAM_DATA_folios | PKRAM_DATA_bytes;
+	if (csum)
+		p->flags |= PKRAM_DATA_csum;
 	p->nr_folios = (p->flags & PKRAM_DATA_folios) ?
 		       prandom_u32_state(rs) % (max_folios + 1) : 0;
 	if (!(p->flags & PKRAM_DATA_bytes))
@@ -453,6 +458,30 @@ static int scatter_verify(void)
 	return err;
 }
 
+/* action=verify-bad: the first object of <prefix>-0 fails its checksum */
+static int verify_bad_csum(void)
+{
+	char name[PKRAM_NAME_MAX + 1];
+	struct pkram_stream ps;
+	int err;
+
+	snprintf(name, sizeof(name), "%s-0", prefix);
+	err = pkram_prepare_load(&ps, name);
+	if (err)
+		return FAIL("prepare_load %s: %d", name, err);
+	err = pkram_prepare_load_obj(&ps);
+	if (err == -EBADMSG) {
+		pkram_finish_load_obj(&ps);	/* dropped, memory freed */
+		err = 0;
+	} else {
+		err = FAIL("%s: damaged object loaded: %d", name, err);
+		if (!err)
+			pkram_finish_load_obj(&ps);
+	}
+	pkram_finish_load(&ps);
+	return err;
+}
+
 /*
  * action=corrupt: once the handover is written, flip one bit (chosen by the
  * seed) of the superblock, the first node page, its first link page or the
@@ -481,11 +510,15 @@ static void test_pkram_corrupt(void *sb, u64 nodes_phys, u64 ranges_phys)
 		}
 	} else {
 		phys = strcmp(target, "ranges") ? nodes_phys : ranges_phys;
-		if (phys && !strcmp(target, "link")) {
+		if (phys && (!strcmp(target, "link") || !strcmp(target, "data"))) {
 			struct pkram_node_meta *node = phys_to_virt(phys);
 			struct pkram_obj_meta *obj = phys_to_virt(node->first_obj);
 
 			phys = obj->folios_head ?: obj->bytes_head;
+			/* data: the first folio; its checksum is already taken */
+			if (phys && !strcmp(target, "data"))
+				phys = ((struct pkram_link_meta *)phys_to_virt(phys))->words[0] &
+				       PKRAM_ENT_PHYS_MASK;
 		}
 		if (!phys) {
 			pr_err("FAIL: nothing to corrupt for target %s\n", target);
@@ -657,6 +690,8 @@ static int __init test_pkram_init(void)
 	} else if (!strcmp(action, "verify")) {
 		for (n = first; n < nodes && !err; n++)
 			err = verify_node(n);
+	} else if (!strcmp(action, "verify-bad")) {
+		err = verify_bad_csum();
 	} else {
 		err = FAIL("unknown action %s", action);
 	}

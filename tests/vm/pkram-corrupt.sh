@@ -3,7 +3,8 @@
 # format version; pkram= pointing at a zeroed page, random bytes, 0, an
 # unaligned address, beyond RAM and the kernel image; and a superblock that
 # was already consumed, or only read by a boot that never got to consume it,
-# presented again. Every boot must reach
+# presented again; and a flipped bit in the data of an object saved with
+# PKRAM_DATA_csum. Every boot must reach
 # userspace with a clear pkram: line, deliver every undamaged node (verified
 # byte for byte), never offer a damaged one, and never crash or warn.
 # Damage is done by test_pkram after the old kernel wrote the handover (a
@@ -129,6 +130,17 @@ case $PKRAM_STAGE in
 	;;
 15)
 	refused "superblock read by a boot that never finished"
+	# data checksums: a bit flipped in a checksummed object's data
+	tp action=save prefix=g seed=17 nodes=2 csum=1
+	modprobe test_pkram action=corrupt target=data seed=7
+	vm-kexec
+	;;
+16)
+	no_pkram_errors
+	tp action=verify-bad prefix=g
+	dmesg | grep -q "pkram: node g-0: an object's data does not match its checksum" ||
+		vm-fail "checksum mismatch not logged: $(dmesg | grep 'pkram:')"
+	tp action=verify prefix=g seed=17 nodes=2 first=1 csum=1
 	vm-pass "every bad handover refused or contained"
 	;;
 esac
