@@ -429,7 +429,7 @@ static bool pkram_rl_encode(struct pkram_rl_writer *w,
  * Return: 0, -ENOMEM, or -ERANGE if a page is not covered by @m.
  */
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
-			      u64 *head, u64 *nr_ranges, u64 *list_pages)
+		       u64 *head, u64 *nr_ranges, u64 *list_pages)
 {
 	struct pkram_ranges_meta *prev = NULL;
 	struct pkram_rl_writer w;

@@ -455,14 +455,15 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 		if (pa->data_off) {
 			struct pkram_entry e = { };
 			unsigned int pos = 0;
+			u64 phys;
 
 			/* the last page is the end of the last entry */
 			while (pos < pa->link->nr_words &&
 			       pkram_entry_decode(&pa->link->words[pos],
 						  pa->link->nr_words - pos, &e))
 				pos += e.words;
-			pa->data = page_folio(pfn_to_page(PHYS_PFN(
-					pkram_entry_folio(&e, e.count - 1))));
+			phys = pkram_entry_folio(&e, e.count - 1);
+			pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
 		}
 	}
 
