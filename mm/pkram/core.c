@@ -122,7 +122,7 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 	if (!node || !meta) {
 		kfree(node);
 		if (meta)
-			free_page((unsigned long)meta);
+			pkram_free_owned(virt_to_page(meta), 0);
 		return -ENOMEM;
 	}
 	strscpy(meta->name, name, sizeof(meta->name));
@@ -144,7 +144,7 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 	mutex_unlock(&pkram_mutex);
 
 	if (err) {
-		free_page((unsigned long)meta);
+		pkram_free_owned(virt_to_page(meta), 0);
 		kfree(node);
 		return err;
 	}

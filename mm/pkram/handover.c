@@ -614,7 +614,7 @@ out:
 		struct page *page, *tmp;
 
 		list_for_each_entry_safe(page, tmp, &list, lru)
-			__free_page(page);
+			pkram_free_owned(page, 0);
 		memset(sb, 0, PAGE_SIZE);
 		memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
 		pr_err("finalizing failed (%d): nothing is preserved across this kexec\n",

@@ -249,7 +249,9 @@ bool pkram_meta_check(const void *page, u16 type);
 int pkram_add_incoming(struct pkram_node_meta *meta);
 
 /* stream.c */
+long pkram_owned(void);
 struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
+void pkram_free_owned(struct page *page, unsigned int order);
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
 		    void *arg);
 void pkram_release_stream(u64 head, bool incoming, bool put_data);

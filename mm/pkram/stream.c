@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
+#include <linux/atomic.h>
 #include <linux/crc32.h>
 #include <linux/highmem.h>
 #include <linux/memblock.h>
@@ -26,6 +27,18 @@
 /* How many banned pages pkram_alloc_safe() sets aside before giving up. */
 #define PKRAM_ALLOC_TRIES	4096
 
+/*
+ * Pages PKRAM holds for outgoing nodes: pages it allocated (metadata, byte
+ * streams, copies) and references it holds on saved folios. Exact, so that
+ * tests can tell that a failed save leaked nothing.
+ */
+static atomic_long_t pkram_owned_pages = ATOMIC_LONG_INIT(0);
+
+long pkram_owned(void)
+{
+	return atomic_long_read(&pkram_owned_pages);
+}
+
 /**
  * pkram_alloc_safe - allocate pages the loaded kexec kernel will not overwrite
  * @gfp: allocation flags
@@ -33,7 +46,8 @@
  *
  * Once a kexec kernel is loaded, its segments' destinations are free memory
  * that the kexec copy will overwrite; PKRAM must not preserve anything there.
- * Pages that land there are set aside until an allocation succeeds.
+ * Pages that land there are set aside until an allocation succeeds. The
+ * pages are counted in pkram_owned_pages; free them with pkram_free_owned().
  *
  * Return: the pages, or NULL.
  */
@@ -59,13 +73,22 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
 		list_del(&tmp->lru);
 		__free_pages(tmp, order);
 	}
+	if (page)
+		atomic_long_add(1L << order, &pkram_owned_pages);
 	return page;
+}
+
+/* Free pages pkram_alloc_safe() returned. */
+void pkram_free_owned(struct page *page, unsigned int order)
+{
+	atomic_long_sub(1L << order, &pkram_owned_pages);
+	__free_pages(page, order);
 }
 
 void pkram_free_meta_page(void *page, bool incoming)
 {
 	if (!incoming) {
-		free_page((unsigned long)page);
+		pkram_free_owned(virt_to_page(page), 0);
 		return;
 	}
 	/* never free a page twice, even with corrupt metadata */
@@ -84,6 +107,7 @@ static void pkram_release_data(u64 phys, unsigned int order, bool incoming)
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 
 	if (!incoming) {
+		atomic_long_sub(nr, &pkram_owned_pages);
 		folio_put(page_folio(page));
 		return;
 	}
@@ -410,7 +434,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 		pr_info_once("saving copies of folios in loaded kexec segments\n");
 		err = pkram_append(pa, page_to_phys(copy), order, folio->index);
 		if (err) {
-			__free_pages(copy, order);
+			pkram_free_owned(copy, order);
 			return err;
 		}
 		goto counted;	/* the copy's reference is PKRAM's */
@@ -420,6 +444,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (err)
 		return err;
 	folio_get(folio);
+	atomic_long_add(folio_nr_pages(folio), &pkram_owned_pages);
 counted:
 	meta = pa->ps->node->meta;
 	meta->nr_folios++;
@@ -483,7 +508,7 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 			phys = page_to_phys(page);
 			err = pkram_append(pa, phys, 0, pa->next_index);
 			if (err) {
-				__free_page(page);
+				pkram_free_owned(page, 0);
 				return done ? done : err;
 			}
 			pa->data = page_folio(page);
@@ -512,8 +537,11 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order, bool incoming)
 	unsigned long i, nr = 1UL << order;
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 
-	if (!incoming)
-		return page_folio(page);	/* the reference PKRAM held */
+	if (!incoming) {
+		/* the reference PKRAM held is the caller's now */
+		atomic_long_sub(nr, &pkram_owned_pages);
+		return page_folio(page);
+	}
 
 	for (i = 0; i < nr; i++)
 		if (!PageReserved(page + i))

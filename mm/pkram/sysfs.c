@@ -3,10 +3,14 @@
  * PKRAM sysfs interface: /sys/kernel/pkram/
  *
  * See Documentation/ABI/testing/sysfs-kernel-pkram.
+ *
+ * /sys/kernel/debug/pkram/owned_pages (debugfs) counts the pages PKRAM
+ * holds for outgoing nodes, for tests that look for leaks.
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -224,3 +228,20 @@ static int __init pkram_sysfs_init(void)
 	return err;
 }
 late_initcall(pkram_sysfs_init);
+
+static int pkram_owned_get(void *data, u64 *val)
+{
+	*val = pkram_owned();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pkram_owned_fops, pkram_owned_get, NULL, "%llu\n");
+
+static int __init pkram_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("pkram", NULL);
+
+	debugfs_create_file_unsafe("owned_pages", 0400, dir, NULL,
+				   &pkram_owned_fops);
+	return 0;
+}
+late_initcall(pkram_debugfs_init);
