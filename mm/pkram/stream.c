@@ -17,7 +17,9 @@
 #include <linux/memblock.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/pagemap.h>
+#include <linux/page-isolation.h>
 
 #include "../internal.h"
 #include "internal.h"
@@ -41,7 +43,7 @@ long pkram_owned(void)
 
 /**
  * pkram_alloc_safe - allocate pages the loaded kexec kernel will not overwrite
- * @gfp: allocation flags
+ * @gfp: allocation flags; never movable: what PKRAM allocates stays put
  * @order: allocation order
  *
  * Once a kexec kernel is loaded, its segments' destinations are free memory
@@ -57,6 +59,8 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
 	LIST_HEAD(banned);
 	int tries = 0;
 
+	/* not in ZONE_MOVABLE or CMA: preserved pages must not block them */
+	gfp &= ~(__GFP_MOVABLE | __GFP_HIGHMEM);
 	while ((page = alloc_pages(gfp | __GFP_NOWARN, order))) {
 		u64 phys = page_to_phys(page);
 
@@ -387,6 +391,40 @@ static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
 	       (ps->obj->flags & t);
 }
 
+/*
+ * Memory the page allocator must be able to move or take back: ZONE_MOVABLE
+ * (memory offlining), CMA pageblocks (cma_alloc()) and pageblocks isolated
+ * right now for either. Preserving a folio there in place would pin it.
+ */
+static bool pkram_folio_may_move(struct folio *folio)
+{
+	int mt = folio_migratetype(folio);
+
+	return folio_is_zone_movable(folio) || is_migrate_cma(mt) ||
+	       is_migrate_isolate(mt);
+}
+
+/* Preserve a copy of @folio, in pages PKRAM allocates where nothing moves. */
+static int pkram_save_copy(struct pkram_access *pa, struct folio *folio)
+{
+	unsigned int order = folio_order(folio);
+	struct page *copy;
+	unsigned long i;
+	int err;
+
+	copy = pkram_alloc_safe((pa->ps->gfp & GFP_RECLAIM_MASK) | __GFP_COMP,
+				order);
+	if (!copy)
+		return -ENOMEM;
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		copy_highpage(copy + i, folio_page(folio, i));
+	page_folio(copy)->index = folio->index;
+	err = pkram_append(pa, page_to_phys(copy), order, folio->index);
+	if (err)
+		pkram_free_owned(copy, order);
+	return err;	/* the copy's reference is PKRAM's */
+}
+
 /**
  * pkram_save_folio - preserve a folio in the current object
  * @pa: a folio access (PKRAM_ACCESS(name, ps, folios)) of a node being saved
@@ -395,57 +433,62 @@ static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
  * Takes a reference on @folio: the caller may go on using it. The contents
  * are preserved in place, as they are at kexec.
  *
- * Context: Process context; may sleep if the stream's gfp allows.
- * A folio that lies where an already loaded kexec kernel will be copied
- * cannot be preserved in place: PKRAM then preserves a copy of its contents
- * as they are now (see Documentation/mm/pkram.rst).
+ * Two kinds of folio cannot be preserved in place; for them PKRAM preserves
+ * a copy of the contents as they are now, in pages it allocates outside
+ * movable memory and loaded kexec segments, and takes no reference on
+ * @folio (see Documentation/mm/pkram.rst):
  *
+ * - a folio where an already loaded kexec kernel will be copied;
+ * - a folio in ZONE_MOVABLE or in a CMA (or isolated) pageblock: that memory
+ *   must stay migratable, and a page PKRAM holds until kexec would block
+ *   memory offlining and CMA allocations there.
+ *
+ * An object saved with %PKRAM_DATA_inplace is never copied: such folios are
+ * refused, with a "pkram:" message.
+ *
+ * Context: Process context; may sleep if the stream's gfp allows.
  * Return: 0 on success; -EINVAL if the access or object has no folio
- * stream; -EADDRINUSE instead of a copy if the object is
- * %PKRAM_DATA_inplace; -ENOMEM.
+ * stream; for a %PKRAM_DATA_inplace object, -EADDRINUSE if the folio lies in
+ * a loaded kexec segment and -EADDRNOTAVAIL if it is in movable or CMA
+ * memory; -ENOMEM.
  */
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
 	unsigned int order = folio_order(folio);
 	struct pkram_node_meta *meta;
 	u64 phys = PFN_PHYS(folio_pfn(folio));
+	bool inplace, banned, movable;
 	int err;
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || order > MAX_PAGE_ORDER)
 		return -EINVAL;
 	if (!pa->link && pa->ps->obj->folios_head)
 		pkram_seek_tail(pa);
-	if (pkram_kexec_banned(phys, phys + folio_size(folio))) {
-		if (pa->ps->obj->flags & PKRAM_DATA_inplace) {
-			pr_warn_ratelimited("folio at %#llx lies in a loaded kexec segment and cannot be moved\n",
-					    phys);
-			return -EADDRINUSE;
-		}
-		/* it would be overwritten by the kexec copy: keep a copy */
-		struct page *copy = pkram_alloc_safe((pa->ps->gfp & ~__GFP_ZERO) |
-						     __GFP_COMP, order);
-		unsigned long i;
-
-		if (!copy)
-			return -ENOMEM;
-		for (i = 0; i < folio_nr_pages(folio); i++)
-			copy_highpage(copy + i, folio_page(folio, i));
-		page_folio(copy)->index = folio->index;
-		pr_info_once("saving copies of folios in loaded kexec segments\n");
-		err = pkram_append(pa, page_to_phys(copy), order, folio->index);
-		if (err) {
-			pkram_free_owned(copy, order);
-			return err;
-		}
-		goto counted;	/* the copy's reference is PKRAM's */
+	inplace = pa->ps->obj->flags & PKRAM_DATA_inplace;
+	banned = pkram_kexec_banned(phys, phys + folio_size(folio));
+	movable = !banned && pkram_folio_may_move(folio);
+	if ((banned || movable) && inplace) {
+		pr_warn_ratelimited("node %s: folio at %#llx %s and the object is inplace: refused\n",
+				    pa->ps->node->meta->name, phys, banned ?
+				    "lies in a loaded kexec segment" :
+				    "is in movable or CMA memory");
+		return banned ? -EADDRINUSE : -EADDRNOTAVAIL;
 	}
-
-	err = pkram_append(pa, phys, order, folio->index);
-	if (err)
-		return err;
-	folio_get(folio);
-	atomic_long_add(folio_nr_pages(folio), &pkram_owned_pages);
-counted:
+	if (banned || movable) {
+		err = pkram_save_copy(pa, folio);
+		if (err)
+			return err;
+		if (banned)
+			pr_info_once("saving copies of folios in loaded kexec segments\n");
+		else
+			pr_info_once("saving copies of folios in movable or CMA memory\n");
+	} else {
+		err = pkram_append(pa, phys, order, folio->index);
+		if (err)
+			return err;
+		folio_get(folio);
+		atomic_long_add(folio_nr_pages(folio), &pkram_owned_pages);
+	}
 	meta = pa->ps->node->meta;
 	meta->nr_folios++;
 	meta->nr_pages += folio_nr_pages(folio);
