@@ -125,6 +125,7 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 			pkram_free_owned(virt_to_page(meta), 0);
 		return -ENOMEM;
 	}
+	mutex_init(&node->lock);
 	strscpy(meta->name, name, sizeof(meta->name));
 	meta->nr_meta = 1;
 	node->meta = meta;
@@ -184,10 +185,13 @@ int pkram_prepare_save_obj(struct pkram_stream *ps,
 	if (!obj)
 		return -ENOMEM;
 	obj->flags = flags;
+	/* pkram_walk_node() may be reading the node */
+	mutex_lock(&ps->node->lock);
 	if (ps->last_obj)
 		ps->last_obj->hdr.next = virt_to_phys(obj);
 	else
 		meta->first_obj = virt_to_phys(obj);
+	mutex_unlock(&ps->node->lock);
 	ps->last_obj = obj;
 	ps->obj = obj;
 	meta->nr_objs++;
@@ -412,6 +416,7 @@ int pkram_add_incoming(struct pkram_node_meta *meta)
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
 		return -ENOMEM;
+	mutex_init(&node->lock);
 	node->meta = meta;
 	node->incoming = true;
 	node->state = PKRAM_INCOMING;

@@ -11,6 +11,7 @@
 #include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/pfn.h>
 #include <linux/pkram.h>
 #include <linux/types.h>
@@ -235,6 +236,11 @@ struct pkram_node {
 	bool incoming;			/* came from the previous kernel */
 	bool dropped;			/* not preserved: kexec conflict */
 	struct pkram_node_meta *meta;
+	/*
+	 * While saving: taken by the saver around changes to the object list
+	 * and link pages, and by others around pkram_walk_node().
+	 */
+	struct mutex lock;
 };
 
 /* core.c */
@@ -281,6 +287,18 @@ unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 phys_addr_t pkram_sb_phys(void);
 phys_addr_t pkram_avoid_phys(void);
 int pkram_finalize(void);
+
+/* memory.c */
+#ifdef CONFIG_MEMORY_HOTPLUG
+int pkram_memory_going_offline(unsigned long start_pfn,
+			       unsigned long nr_pages);
+#else
+static inline int pkram_memory_going_offline(unsigned long start_pfn,
+					     unsigned long nr_pages)
+{
+	return 0;
+}
+#endif
 
 /* snapshot.c */
 void *pkram_snapshot(bool incoming, size_t *size);

@@ -215,6 +215,10 @@ u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
  * @fn: called for each metadata page and each entry's data, [start, end)
  * @arg: passed to @fn
  *
+ * On a node another thread is saving into, hold its lock (which keeps the
+ * saver's pkram_append() out) and pkram_mutex (which keeps the node from
+ * being freed).
+ *
  * Return: 0, or the first non-zero value @fn returned.
  */
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
@@ -353,8 +357,8 @@ static bool pkram_extend_last(struct pkram_access *pa, u64 phys,
  * Append a folio to the stream. The first entry of each link page carries
  * its index, so a link page can be decoded on its own.
  */
-static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
-			unsigned long index)
+static int __pkram_append(struct pkram_access *pa, u64 phys,
+			  unsigned int order, unsigned long index)
 {
 	unsigned long nr = 1UL << order;
 	bool need_index;
@@ -381,6 +385,19 @@ done:
 	pa->link->nr_words = pa->pos;
 	pa->next_index = index + nr;
 	return 0;
+}
+
+/* Append under the node's lock: pkram_walk_node() may be reading the node. */
+static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
+			unsigned long index)
+{
+	struct pkram_node *node = pa->ps->node;
+	int err;
+
+	mutex_lock(&node->lock);
+	err = __pkram_append(pa, phys, order, index);
+	mutex_unlock(&node->lock);
+	return err;
 }
 
 static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)

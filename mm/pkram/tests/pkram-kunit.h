@@ -565,6 +565,64 @@ static void pkram_test_concurrent(struct kunit *test)
 	}
 }
 
+/*
+ * The memory notifier refuses to offline pages of a node being saved or
+ * saved, metadata included, and nothing else; every page PKRAM owned for
+ * the node is given back when it is discarded.
+ */
+static void pkram_test_offline(struct kunit *test)
+{
+	long owned = pkram_owned();
+	struct pkram_stream ps;
+	struct folio *folio;
+	unsigned long pfn, meta_pfn;
+	char buf[10] = "pkram";
+
+	if (!IS_ENABLED(CONFIG_MEMORY_HOTPLUG))
+		kunit_skip(test, "needs CONFIG_MEMORY_HOTPLUG");
+	folio = folio_alloc(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	pfn = folio_pfn(folio);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-off", GFP_KERNEL), 0);
+	meta_pfn = PHYS_PFN(virt_to_phys(ps.node->meta));
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(meta_pfn, 1), -EBUSY);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn, 4), 0);
+		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
+		pkram_finish_access(&pa, true);
+	}
+	{
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		KUNIT_EXPECT_EQ(test, pkram_write(&pb, buf, sizeof(buf)),
+				sizeof(buf));
+		pkram_finish_access(&pb, true);
+	}
+	/* being saved: the folio, any page of it, and no page around it */
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn, 4), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn + 3, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(0, 16), 0);
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+	/* saved */
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn - 1, 2), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(meta_pfn, 1), -EBUSY);
+	/*
+	 * PKRAM holds the folio's 4 pages, the byte page and 4 metadata pages
+	 * (node, object, a link page per stream)
+	 */
+	KUNIT_EXPECT_EQ(test, pkram_owned(), owned + 9);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-off"), 0);
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn, 4), 0);
+	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(meta_pfn, 1), 0);
+	KUNIT_EXPECT_EQ(test, pkram_owned(), owned);
+	folio_put(folio);
+}
+
 static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_names),
 	KUNIT_CASE(pkram_test_seal),
@@ -578,6 +636,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_validate),
 	KUNIT_CASE(pkram_test_kexec_segments),
 	KUNIT_CASE(pkram_test_concurrent),
+	KUNIT_CASE(pkram_test_offline),
 	{}
 };
 
