@@ -166,7 +166,10 @@ static bool __init pkram_phys_page_ok(u64 phys)
 	       memblock_is_region_memory(phys, PAGE_SIZE);
 }
 
-/* Return 1 and the next range, 0 at the end, or -EINVAL. */
+/*
+ * Return 1 and the next range, 0 at the end, -ERANGE (and the page in @out)
+ * for a list page outside memory, or -EINVAL.
+ */
 static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
 {
 	int ret;
@@ -183,9 +186,15 @@ static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
 		if (!rr->next)
 			return 0;
 		/* the superblock says how many pages: bounds the walk */
-		if (++rr->pages > pkram_in_range_pages ||
-		    !pkram_phys_page_ok(rr->next))
+		if (++rr->pages > pkram_in_range_pages)
 			return -EINVAL;
+		if (!pkram_phys_page_ok(rr->next)) {
+			/* report the page itself: it is preserved memory too */
+			out->start = rr->next;
+			out->end = rr->next + PAGE_SIZE;
+			return PAGE_ALIGNED(rr->next) && rr->next >= SZ_1M ?
+			       -ERANGE : -EINVAL;
+		}
 		rr->map = early_memremap(rr->next, PAGE_SIZE);
 		if (!rr->map)
 			return -ENOMEM;
@@ -325,7 +334,11 @@ static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
 	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen ||
 		     rr.pages != pkram_in_range_pages))
 		ret = -EINVAL;
-	if (ret)
+	if (ret == -ERANGE)
+		/* e.g. hot-added in the old kernel, or cut off by mem=/memmap= */
+		pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot\n",
+		       r.start, r.end);
+	else if (ret)
 		pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n", *nr,
 		       pkram_in_nr_ranges, r.start, r.end, ret);
 	return ret;
