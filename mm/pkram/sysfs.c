@@ -2,7 +2,10 @@
 /*
  * PKRAM sysfs interface: /sys/kernel/pkram/
  *
- * See Documentation/ABI/testing/sysfs-kernel-pkram.
+ * See Documentation/ABI/testing/sysfs-kernel-pkram. Every file is root
+ * only: they show physical addresses, node names or change state. The
+ * handlers check CAP_SYS_ADMIN too, for a descriptor opened by root and
+ * passed to someone else.
  *
  * /sys/kernel/debug/pkram/owned_pages (debugfs) counts the pages PKRAM
  * holds for outgoing nodes, for tests that look for leaks.
@@ -31,6 +34,8 @@ static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	phys_addr_t sb = pkram_sb_phys();
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return sysfs_emit(buf, "pkram=%#llx\n", (u64)sb);
 }
 
@@ -160,6 +165,8 @@ static ssize_t nodes_read(struct file *f, struct kobject *kobj,
 			  struct bin_attribute *attr, char *buf, loff_t off,
 			  size_t count)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return pkram_blob_read(PKRAM_BLOB_NODES, buf, off, count);
 }
 
@@ -182,7 +189,7 @@ static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
 }
 
 static struct bin_attribute nodes_attr = {
-	.attr = { .name = "nodes", .mode = 0444 },
+	.attr = { .name = "nodes", .mode = 0400 },
 	.read = nodes_read,
 };
 
