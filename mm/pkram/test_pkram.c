@@ -20,6 +20,25 @@
  *
  * action=dumpseed prints the handover's metadata pages at kexec, for the
  * fuzz seed corpus (tests/fuzz/mk-corpus.sh).
+ *
+ * Options of action=save and action=verify for the hardening scenarios:
+ *   movable=1      save movable folios (GFP_HIGHUSER_MOVABLE): those in
+ *                  ZONE_MOVABLE must be preserved as copies, not pinned;
+ *                  verify checks no loaded folio is in ZONE_MOVABLE
+ *   range_start=, range_end=
+ *                  take order-0 pages only from physical [start, end)
+ *                  (e.g. a hot-added memory block); verify checks they
+ *                  came back there
+ *   failinject=1   make only the PKRAM calls fail under fault injection
+ *                  (current->make_it_fail); a save that fails with -ENOMEM
+ *                  prints "test_pkram: save <name> failed: -12", no FAIL;
+ *                  a successful one prints the fault points it passed
+ *   fail_nth=N     with failinject=1: the Nth of those fails, once
+ * action=movable-inplace checks that an inplace object refuses a movable
+ * folio with -EADDRNOTAVAIL. action=save-lru saves node <prefix>-0 of one
+ * whole MAX_PAGE_ORDER block of order-0 pages in [range_start, range_end),
+ * put on the LRU first like page cache, so that memory offlining sees
+ * movable pages PKRAM holds and nothing else of the block gets used.
  */
 #define pr_fmt(fmt) "test_pkram: " fmt
 
@@ -32,6 +51,7 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
@@ -75,6 +95,21 @@ MODULE_PARM_DESC(csum, "action=save: objects carry PKRAM_DATA_csum");
 static char *kind = "zero";
 module_param(kind, charp, 0);
 MODULE_PARM_DESC(kind, "action=plant: zero or random");
+static bool movable;
+module_param(movable, bool, 0);
+MODULE_PARM_DESC(movable, "save movable folios; verify none came back in ZONE_MOVABLE");
+static ulong range_start;
+module_param(range_start, ulong, 0);
+MODULE_PARM_DESC(range_start, "take order-0 pages from physical [range_start, range_end)");
+static ulong range_end;
+module_param(range_end, ulong, 0);
+MODULE_PARM_DESC(range_end, "see range_start");
+static bool failinject;
+module_param(failinject, bool, 0);
+MODULE_PARM_DESC(failinject, "let fault injection fail the PKRAM calls only");
+static uint fail_nth;
+module_param(fail_nth, uint, 0);
+MODULE_PARM_DESC(fail_nth, "fail the fail_nth-th allocation of the PKRAM calls");
 
 #include "internal.h"
 
@@ -172,12 +207,126 @@ static u64 node_seed(unsigned int n)
 	return seed * 1000003ULL + n;
 }
 
+/*
+ * Fault injection for the PKRAM call in @call only: make_it_fail for the
+ * task-filtered fault attributes, and fail_nth counted over PKRAM calls only.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static unsigned int fail_left;
+static unsigned long fault_points;
+
+#define PK(call) ({						\
+	typeof(call) __ret;					\
+	current->make_it_fail = failinject;			\
+	current->fail_nth = fail_left;				\
+	__ret = (call);						\
+	fault_points += fail_left - current->fail_nth;		\
+	fail_left = current->fail_nth;				\
+	current->fail_nth = 0;					\
+	current->make_it_fail = 0;				\
+	__ret;							\
+})
+#else
+#define PK(call) (call)
+#endif
+
+/* order-0 pages inside [range_start, range_end), from split MAX order blocks */
+static LIST_HEAD(range_pool);
+
+static bool in_test_range(u64 phys, u64 size)
+{
+	return phys >= range_start && phys + size <= range_end;
+}
+
+/*
+ * Allocate MAX_PAGE_ORDER blocks until one lies in the range, holding the
+ * others meanwhile: free blocks of memory hot-added last sit at the tail of
+ * the free lists, behind a few hundred blocks at most in a test guest.
+ */
+static int range_refill(void)
+{
+	struct page *page, *tmp;
+	LIST_HEAD(hog);
+	unsigned long i;
+
+	while ((page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
+				   MAX_PAGE_ORDER))) {
+		if (in_test_range(page_to_phys(page), PAGE_SIZE << MAX_PAGE_ORDER))
+			break;
+		list_add(&page->lru, &hog);
+	}
+	while (!list_empty(&hog)) {
+		tmp = list_first_entry(&hog, struct page, lru);
+		list_del(&tmp->lru);
+		__free_pages(tmp, MAX_PAGE_ORDER);
+	}
+	if (!page)
+		return -ENOMEM;
+	split_page(page, MAX_PAGE_ORDER);
+	for (i = 0; i < (1UL << MAX_PAGE_ORDER); i++)
+		list_add_tail(&page[i].lru, &range_pool);
+	return 0;
+}
+
+static void range_drain(void)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &range_pool, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+static struct folio *test_alloc_folio(unsigned int order)
+{
+	struct page *page;
+
+	if (!range_end)
+		return folio_alloc(movable ? GFP_HIGHUSER_MOVABLE : GFP_KERNEL,
+				   order);
+	if (order || (list_empty(&range_pool) && range_refill()))
+		return NULL;
+	page = list_first_entry(&range_pool, struct page, lru);
+	list_del(&page->lru);
+	return page_folio(page);
+}
+
+/* Checks of a folio just saved; @nr_movable counts those in ZONE_MOVABLE. */
+static int check_saved(struct folio *folio, unsigned long *nr_movable)
+{
+	unsigned long i;
+
+	if (!movable || !folio_is_zone_movable(folio))
+		return 0;
+	(*nr_movable)++;
+	if (folio_ref_count(folio) != 1)
+		return FAIL("PKRAM holds a folio in ZONE_MOVABLE (refcount %d)",
+			    folio_ref_count(folio));
+	/* a copy was preserved: what the folio holds from now on is not */
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		clear_highpage(folio_page(folio, i));
+	return 0;
+}
+
+static int check_loaded(struct folio *folio)
+{
+	if (movable && folio_is_zone_movable(folio))
+		return FAIL("a preserved folio came back in ZONE_MOVABLE (pfn %#lx)",
+			    folio_pfn(folio));
+	if (range_end && !in_test_range(PFN_PHYS(folio_pfn(folio)), folio_size(folio)))
+		return FAIL("folio at pfn %#lx is outside [%#lx, %#lx)",
+			    folio_pfn(folio), range_start, range_end);
+	return 0;
+}
+
 static int save_node(unsigned int n)
 {
 	struct pkram_stream ps;
 	struct rnd_state rs;
 	char name[PKRAM_NAME_MAX + 1];
 	unsigned int o, f;
+	unsigned long nr_movable = 0;
 	u64 pg = 0;
 	u8 *buf;
 	int err;
@@ -187,9 +336,13 @@ static int save_node(unsigned int n)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "%s-%u", prefix, n);
 	prandom_seed_state(&rs, node_seed(n));
-	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+	err = PK(pkram_prepare_save(&ps, name, GFP_KERNEL));
 	if (err) {
 		kfree(buf);
+		if (failinject && err == -ENOMEM) {
+			pr_info("save %s failed: %d\n", name, err);
+			return err;
+		}
 		return FAIL("prepare_save %s: %d", name, err);
 	}
 	for (o = 0; o < objs && !err; o++) {
@@ -198,7 +351,7 @@ static int save_node(unsigned int n)
 		size_t left;
 
 		plan_obj(&rs, o, &p);
-		err = pkram_prepare_save_obj(&ps, p.flags);
+		err = PK(pkram_prepare_save_obj(&ps, p.flags));
 		if (err)
 			break;
 		if (p.flags & PKRAM_DATA_folios) {
@@ -210,9 +363,9 @@ static int save_node(unsigned int n)
 				unsigned long i;
 
 				index = draw_index(&rs, index);
-				folio = folio_alloc(GFP_KERNEL, order);
+				folio = test_alloc_folio(order);
 				if (!folio) {
-					err = -ENOMEM;
+					err = FAIL("no memory for test folios");
 					break;
 				}
 				for (i = 0; i < folio_nr_pages(folio); i++)
@@ -221,7 +374,9 @@ static int save_node(unsigned int n)
 				pg += folio_nr_pages(folio);
 				folio->index = index;
 				index += folio_nr_pages(folio);
-				err = pkram_save_folio(&pa, folio);
+				err = PK(pkram_save_folio(&pa, folio));
+				if (!err)
+					err = check_saved(folio, &nr_movable);
 				folio_put(folio);	/* PKRAM holds its own ref */
 			}
 			pkram_finish_access(&pa, !err);
@@ -236,9 +391,9 @@ static int save_node(unsigned int n)
 
 				fill_bytes(buf, node_seed(n) ^ (o + 1),
 					   p.nr_bytes - left, chunk);
-				w = pkram_write(&pa, buf, chunk);
-				if (w != chunk)
-					err = w < 0 ? w : -EIO;
+				w = PK(pkram_write(&pa, buf, chunk));
+				if (w != chunk)	/* a short write: out of memory */
+					err = w < 0 ? w : -ENOMEM;
 				left -= chunk;
 			}
 			pkram_finish_access(&pa, !err);
@@ -246,14 +401,21 @@ static int save_node(unsigned int n)
 		pkram_finish_save_obj(&ps);
 	}
 	kfree(buf);
+	if (!err && movable && !nr_movable)
+		err = FAIL("no folio landed in ZONE_MOVABLE (boot with movablecore=)");
 	if (err) {
 		pkram_discard_save(&ps);
+		if (failinject && err == -ENOMEM) {
+			pr_info("save %s failed: %d\n", name, err);
+			return err;
+		}
 		return FAIL("saving %s: %d", name, err);
 	}
-	err = pkram_finish_save(&ps);
+	err = PK(pkram_finish_save(&ps));
 	if (err)
 		return FAIL("finish_save %s: %d", name, err);
-	pr_info("saved %s: %u objects, %llu pages\n", name, objs, pg);
+	pr_info("saved %s: %u objects, %llu pages (%lu in ZONE_MOVABLE)\n",
+		name, objs, pg, nr_movable);
 	return 0;
 }
 
@@ -311,9 +473,11 @@ static int verify_node(unsigned int n)
 						   f, PTR_ERR(folio));
 					break;
 				}
-				if (folio_order(folio) != order || got_index != index ||
-				    folio_ref_count(folio) != 1 ||
-				    PageReserved(&folio->page))
+				err = check_loaded(folio);
+				if (!err &&
+				    (folio_order(folio) != order || got_index != index ||
+				     folio_ref_count(folio) != 1 ||
+				     PageReserved(&folio->page)))
 					err = FAIL("%s/%u/%u: order %u/%u idx %lu/%lu ref %d",
 						   name, o, f, folio_order(folio), order,
 						   got_index, index, folio_ref_count(folio));
@@ -648,6 +812,89 @@ static int test_pkram_plant(void)
 	return 0;
 }
 
+/* action=movable-inplace: an inplace object must refuse a movable folio */
+static int test_movable_inplace(void)
+{
+	struct pkram_stream ps;
+	struct folio *folio;
+	int err, i;
+
+	PKRAM_ACCESS(pa, &ps, folios);
+
+	err = pkram_prepare_save(&ps, "movable-inplace", GFP_KERNEL);
+	if (err)
+		return FAIL("prepare_save: %d", err);
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios | PKRAM_DATA_inplace);
+	for (i = 0; !err && i < 64; i++) {
+		folio = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+		if (!folio) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!folio_is_zone_movable(folio)) {
+			folio_put(folio);
+			continue;
+		}
+		err = pkram_save_folio(&pa, folio);
+		folio_put(folio);
+		err = err == -EADDRNOTAVAIL ? 1 :
+		      FAIL("saving a ZONE_MOVABLE folio inplace: %d", err);
+	}
+	pkram_finish_access(&pa, false);
+	if (!err)
+		err = FAIL("no folio landed in ZONE_MOVABLE (boot with movablecore=)");
+	if (ps.obj)
+		pkram_finish_save_obj(&ps);
+	pkram_discard_save(&ps);
+	return err < 0 ? err : 0;
+}
+
+/* action=save-lru: a whole block of LRU pages from the range */
+static int save_lru_block(void)
+{
+	struct pkram_stream ps;
+	char name[PKRAM_NAME_MAX + 1];
+	unsigned long i = 0;
+	int err;
+
+	PKRAM_ACCESS(pa, &ps, folios);
+
+	snprintf(name, sizeof(name), "%s-0", prefix);
+	if (!range_end || range_refill())
+		return FAIL("no MAX_PAGE_ORDER block in [%#lx, %#lx)",
+			    range_start, range_end);
+	err = pkram_prepare_save(&ps, name, GFP_KERNEL);
+	if (err) {
+		range_drain();
+		return FAIL("prepare_save %s: %d", name, err);
+	}
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios);
+	while (!list_empty(&range_pool)) {
+		struct page *page = list_first_entry(&range_pool, struct page,
+						     lru);
+		struct folio *folio = page_folio(page);
+
+		list_del(&page->lru);
+		folio->index = i++;
+		folio_add_lru(folio);
+		if (!err)
+			err = pkram_save_folio(&pa, folio);
+		folio_put(folio);
+	}
+	pkram_finish_access(&pa, !err);
+	if (ps.obj)
+		pkram_finish_save_obj(&ps);
+	if (err) {
+		pkram_discard_save(&ps);
+		return FAIL("saving %s: %d", name, err);
+	}
+	err = pkram_finish_save(&ps);
+	if (err)
+		return FAIL("finish_save %s: %d", name, err);
+	pr_info("saved %s: %lu LRU pages\n", name, i);
+	return 0;
+}
+
 /* action=saver: save the nodes only as the kernel kexecs */
 static int test_pkram_save_at_kexec(struct pkram_saver *saver)
 {
@@ -684,9 +931,21 @@ static int __init test_pkram_init(void)
 		err = scatter_save();
 	} else if (!strcmp(action, "verify-scatter")) {
 		err = scatter_verify();
+	} else if (!strcmp(action, "save-lru")) {
+		err = save_lru_block();
+	} else if (!strcmp(action, "movable-inplace")) {
+		err = test_movable_inplace();
 	} else if (!strcmp(action, "save")) {
+#ifdef CONFIG_FAULT_INJECTION
+		fail_left = failinject ? fail_nth : 0;
+#endif
 		for (n = 0; n < nodes && !err; n++)
 			err = save_node(n);
+		range_drain();
+#ifdef CONFIG_FAULT_INJECTION
+		if (!err && failinject)
+			pr_info("fault points: %lu\n", fault_points);
+#endif
 	} else if (!strcmp(action, "verify")) {
 		for (n = first; n < nodes && !err; n++)
 			err = verify_node(n);
