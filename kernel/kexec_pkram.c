@@ -37,15 +37,20 @@ static DEFINE_SPINLOCK(pkram_ban_lock);
 static struct pkram_range pkram_ban[KEXEC_SEGMENT_MAX];
 static unsigned int pkram_nr_ban;
 
-static void pkram_take_snapshot(void)
+/* Fails only without memory; then nothing may be placed blindly. */
+static int pkram_take_snapshot(void)
 {
 	kvfree(pkram_snap);
 	mutex_lock(&pkram_mutex);
 	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, PKRAM_COLLECT_PENDING |
 					  PKRAM_COLLECT_HANDOVER);
-	if (!pkram_snap)
-		pkram_snap_nr = 0;
 	mutex_unlock(&pkram_mutex);
+	if (!pkram_snap && pkram_snap_nr) {
+		pkram_snap_nr = 0;
+		pr_err("no memory to list preserved memory: kexec load refused\n");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -99,8 +104,7 @@ int pkram_kexec_file_prepare(struct kimage *image)
 {
 	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
 		return 0;
-	pkram_take_snapshot();
-	return pkram_fix_cmdline(image);
+	return pkram_take_snapshot() ?: pkram_fix_cmdline(image);
 }
 
 /**
@@ -145,7 +149,7 @@ bool pkram_kexec_overlap(unsigned long start, unsigned long end,
  * kexec_file_load, with the kexec lock held. On success the segments'
  * destinations are banned for later saves.
  *
- * Return: 0, or -EADDRNOTAVAIL naming the conflict in the log.
+ * Return: 0, -EADDRNOTAVAIL naming the conflict in the log, or -ENOMEM.
  */
 int pkram_kexec_check_segments(struct kimage *image)
 {
@@ -154,8 +158,8 @@ int pkram_kexec_check_segments(struct kimage *image)
 
 	if (image->type == KEXEC_TYPE_CRASH || !pkram_sb_phys())
 		return 0;
-	if (image->file_mode == 0)
-		pkram_take_snapshot();
+	if (image->file_mode == 0 && pkram_take_snapshot())
+		return -ENOMEM;
 	for (i = 0; i < image->nr_segments; i++) {
 		unsigned long s = image->segment[i].mem;
 		unsigned long e = s + image->segment[i].memsz - 1;
