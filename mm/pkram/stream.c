@@ -164,6 +164,36 @@ static int pkram_walk_entry(const struct pkram_entry *e, pkram_range_fn fn,
 	return err;
 }
 
+/*
+ * Report the data of the stream at @head, and with @links its link pages,
+ * to @fn. Return: 0, @fn's first non-zero value, or -EINVAL for an entry
+ * that does not decode.
+ */
+static int pkram_walk_stream(u64 head, bool links, pkram_range_fn fn,
+			     void *arg)
+{
+	int err = 0;
+
+	while (!err && head) {
+		struct pkram_link_meta *link = phys_to_virt(head);
+		unsigned int pos = 0;
+
+		if (links)
+			err = fn(head, head + PAGE_SIZE, arg);
+		while (!err && pos < link->nr_words) {
+			struct pkram_entry e;
+
+			if (!pkram_entry_decode(&link->words[pos],
+						link->nr_words - pos, &e))
+				return -EINVAL;
+			err = pkram_walk_entry(&e, fn, arg);
+			pos += e.words;
+		}
+		head = link->hdr.next;
+	}
+	return err;
+}
+
 static int pkram_crc_fn(u64 start, u64 end, void *arg)
 {
 	u32 *crc = arg;
@@ -185,27 +215,10 @@ static int pkram_crc_fn(u64 start, u64 end, void *arg)
  */
 u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
 {
-	u64 heads[2] = { obj->folios_head, obj->bytes_head };
 	u32 crc = ~0;
-	int s;
 
-	for (s = 0; s < 2; s++) {
-		u64 head = heads[s];
-
-		while (head) {
-			struct pkram_link_meta *link = phys_to_virt(head);
-			struct pkram_entry e;
-			unsigned int pos = 0;
-
-			while (pos < link->nr_words &&
-			       pkram_entry_decode(&link->words[pos],
-						  link->nr_words - pos, &e)) {
-				pkram_walk_entry(&e, pkram_crc_fn, &crc);
-				pos += e.words;
-			}
-			head = link->hdr.next;
-		}
-	}
+	pkram_walk_stream(obj->folios_head, false, pkram_crc_fn, &crc);
+	pkram_walk_stream(obj->bytes_head, false, pkram_crc_fn, &crc);
 	return crc;
 }
 
@@ -229,31 +242,10 @@ int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
 	err = fn(virt_to_phys(meta), virt_to_phys(meta) + PAGE_SIZE, arg);
 	while (!err && obj_phys) {
 		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
-		u64 heads[2] = { obj->folios_head, obj->bytes_head };
-		int s;
 
-		err = fn(obj_phys, obj_phys + PAGE_SIZE, arg);
-		for (s = 0; s < 2 && !err; s++) {
-			u64 head = heads[s];
-
-			while (!err && head) {
-				struct pkram_link_meta *link = phys_to_virt(head);
-				unsigned int pos = 0;
-
-				err = fn(head, head + PAGE_SIZE, arg);
-				while (!err && pos < link->nr_words) {
-					struct pkram_entry e;
-
-					if (!pkram_entry_decode(&link->words[pos],
-								link->nr_words - pos,
-								&e))
-						return -EINVAL;
-					err = pkram_walk_entry(&e, fn, arg);
-					pos += e.words;
-				}
-				head = link->hdr.next;
-			}
-		}
+		err = fn(obj_phys, obj_phys + PAGE_SIZE, arg) ?:
+		      pkram_walk_stream(obj->folios_head, true, fn, arg) ?:
+		      pkram_walk_stream(obj->bytes_head, true, fn, arg);
 		obj_phys = obj->hdr.next;
 	}
 	return err;
