@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace kernel kernel-debug check check-debug demo bench fuzz clean distclean
+.PHONY: help deps userspace kernel kernel-debug kernel-bench check check-debug demo bench fuzz clean distclean
 
 help:
 	@echo 'PKRAM targets:'
@@ -36,6 +36,10 @@ kernel:
 kernel-debug:
 	@$(REPO)/scripts/build-kernel.sh debug
 
+# what make bench times: no lockdep or DEBUG_VM (kernel/configs/pkram-bench.config)
+kernel-bench:
+	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh bench
+
 check: kernel pkramctl
 	@$(REPO)/tests/run-check.sh
 
@@ -58,9 +62,9 @@ demo: kernel pkramctl
 # issue #7: PKRAM save/finalize/reserve/load cost vs copying, per size and
 # layout; build/bench/bench.{csv,txt,png}. BENCH_SIZES, BENCH_LAYOUTS: see
 # tests/bench/run-bench.sh. Installs gnuplot-nox if gnuplot is missing.
-bench: kernel
+bench: kernel-bench
 	@command -v gnuplot >/dev/null || $(REPO)/scripts/deps.sh
-	@$(REPO)/tests/bench/run-bench.sh
+	@KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench.sh
 
 # issue #6: libFuzzer over mm/pkram/boot.c; the seed corpus is made once, from
 # handovers of the test kernel (build/fuzz/corpus)

@@ -3,6 +3,8 @@
 #   scripts/build-kernel.sh            -> build/linux, modules in build/modroot
 #   scripts/build-kernel.sh debug      -> build/linux-debug (+ pkram-debug.config),
 #                                         modules in build/modroot-debug
+#   scripts/build-kernel.sh bench      -> build/linux-bench (+ pkram-bench.config: no
+#                                         lock/VM debugging), modules in build/modroot-bench
 # Env: JOBS (default nproc), KBUILD_VERBOSE etc. are passed to make.
 LOG_TAG=kernel
 . "$(dirname "$0")/common.sh"
@@ -13,7 +15,9 @@ default) tree=$BUILD/linux; state=$BUILD/applied-patches; modroot=$BUILD/modroot
 	 frags=("$REPO/kernel/configs/pkram.config") ;;
 debug)   tree=$BUILD/linux-debug; state=$BUILD/applied-patches-debug; modroot=$BUILD/modroot-debug
 	 frags=("$REPO/kernel/configs/pkram.config" "$REPO/kernel/configs/pkram-debug.config") ;;
-*) die "unknown flavor $flavor (default|debug)" ;;
+bench)   tree=$BUILD/linux-bench; state=$BUILD/applied-patches-bench; modroot=$BUILD/modroot-bench
+	 frags=("$REPO/kernel/configs/pkram.config" "$REPO/kernel/configs/pkram-bench.config") ;;
+*) die "unknown flavor $flavor (default|debug|bench)" ;;
 esac
 jobs=${JOBS:-$(nproc)}
 start=$(date +%s)

@@ -48,21 +48,33 @@ fi
 known=$(mktemp); trap 'rm -f "$known"' EXIT
 grep -RhoP --include='Kconfig*' '^\s*(menu)?config\s+\K[A-Za-z0-9_]+' "$TREE" \
 	--exclude-dir=tools --exclude-dir=Documentation 2>/dev/null | sort -u >"$known"
-bad=(); absent=()
+# what the fragments ask for, a later fragment overriding an earlier one
+declare -A want=(); order=()
 for f in "${frags[@]}"; do
 	while IFS= read -r line; do
 		if [[ $line =~ ^CONFIG_([A-Za-z0-9_]+)=([ym])[[:space:]]*$ ]]; then
-			sym=${BASH_REMATCH[1]}; want=${BASH_REMATCH[2]}
-			if ! grep -qxF "$sym" "$known"; then absent+=("CONFIG_$sym"); continue; fi
-			grep -qxF "CONFIG_$sym=$want" "$TREE/.config" ||
-				bad+=("CONFIG_$sym=$want (got: $(grep -E "^(# )?CONFIG_$sym[= ]" "$TREE/.config" || echo unset))")
+			sym=${BASH_REMATCH[1]}; val=${BASH_REMATCH[2]}
 		elif [[ $line =~ ^#\ CONFIG_([A-Za-z0-9_]+)\ is\ not\ set ]]; then
-			sym=${BASH_REMATCH[1]}
-			if grep -qE "^CONFIG_$sym=[ym]" "$TREE/.config"; then
-				warn "fragment says CONFIG_$sym is not set, but it is: $(grep -E "^CONFIG_$sym=" "$TREE/.config")"
-			fi
+			sym=${BASH_REMATCH[1]}; val=n
+		else
+			continue
 		fi
+		[ -n "${want[$sym]:-}" ] || order+=("$sym")
+		want[$sym]=$val
 	done <"$f"
+done
+bad=(); absent=()
+for sym in "${order[@]}"; do
+	val=${want[$sym]}
+	if [ "$val" = n ]; then
+		if grep -qE "^CONFIG_$sym=[ym]" "$TREE/.config"; then
+			warn "fragment says CONFIG_$sym is not set, but it is: $(grep -E "^CONFIG_$sym=" "$TREE/.config")"
+		fi
+		continue
+	fi
+	if ! grep -qxF "$sym" "$known"; then absent+=("CONFIG_$sym"); continue; fi
+	grep -qxF "CONFIG_$sym=$val" "$TREE/.config" ||
+		bad+=("CONFIG_$sym=$val (got: $(grep -E "^(# )?CONFIG_$sym[= ]" "$TREE/.config" || echo unset))")
 done
 for s in "${absent[@]}"; do
 	warn "$s is not defined by any Kconfig in this tree yet (not applied?)"

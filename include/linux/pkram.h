@@ -70,6 +70,9 @@ struct pkram_pending {
  *
  * Callers treat this as opaque: it is set up by pkram_prepare_save() or
  * pkram_prepare_load() and torn down by the matching finish/discard call.
+ * Folio accesses of the current object may run in several threads at once
+ * (see pkram_save_folio() and pkram_load_folio()); everything else on a
+ * stream belongs to one thread at a time.
  */
 struct pkram_stream {
 	/* private: */
@@ -78,6 +81,9 @@ struct pkram_stream {
 	struct pkram_obj_meta *obj;
 	struct pkram_obj_meta *last_obj;
 	unsigned long next_obj;
+	/* saving, under the node's lock: each stream's last link page */
+	struct pkram_link_meta *tail[2];
+	bool tail_held[2];		/* an access is appending to it */
 };
 
 /**
@@ -93,12 +99,17 @@ struct pkram_access {
 	unsigned int pos;		/* next word in @link */
 	unsigned int last;		/* save: first word of the last entry */
 	unsigned long next_index;	/* index the next folio gets by default */
+	/* save: folios and pages not yet added to the object's counts */
+	unsigned long nr_folios;
+	unsigned long nr_pages;
 	/* load: the entry being handed out */
 	phys_addr_t run_phys;
 	const u64 *run_pfns;
 	unsigned long run_left;
 	unsigned long run_i;
 	unsigned int run_order;
+	struct page *claim_page;	/* claimed pages not yet counted */
+	unsigned long claimed;
 	/* byte streams */
 	struct folio *data;
 	size_t data_off;

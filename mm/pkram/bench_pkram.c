@@ -15,11 +15,14 @@
  * pkram_save_folio() loop; then it times copying the same pages, page by
  * page, into other freshly allocated order-0 pages (the baseline), and frees
  * the copies. phase=load times only the pkram_load_folio() loop, then frees
- * the folios. Each measurement is one line:
+ * the folios. With threads=N, N kernel threads save (each its share of the
+ * folios, in order) and load one object at once, each with an access of
+ * its own; the time is from starting the first to the last one's end. Each
+ * measurement is one line:
  *
- *   pkram-bench: phase=save layout=thp bytes=N folios=F pages=P ns=T
- *   pkram-bench: phase=copy layout=thp bytes=N folios=F pages=P ns=T
- *   pkram-bench: phase=load layout=thp bytes=N folios=F pages=P ns=T
+ *   pkram-bench: phase=save layout=thp bytes=N folios=F pages=P ns=T threads=N
+ *   pkram-bench: phase=copy layout=thp bytes=N folios=F pages=P ns=T threads=1
+ *   pkram-bench: phase=load layout=thp bytes=N folios=F pages=P ns=T threads=N
  *
  * The module's init returns 0 (and stays loaded only for the moment of
  * modprobe: rmmod it afterwards) or an error after "pkram-bench: FAIL: why".
@@ -27,7 +30,9 @@
 #define pr_fmt(fmt) "pkram-bench: " fmt
 
 #include <linux/gfp.h>
+#include <linux/completion.h>
 #include <linux/highmem.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -52,6 +57,9 @@ MODULE_PARM_DESC(seed, "seed of the mixed layout's orders");
 static char *name = "bench";
 module_param(name, charp, 0);
 MODULE_PARM_DESC(name, "node name");
+static uint threads = 1;
+module_param(threads, uint, 0);
+MODULE_PARM_DESC(threads, "threads saving and loading (1 to 64)");
 
 #define FAIL(fmt, ...) ({ pr_err("FAIL: " fmt "\n", ##__VA_ARGS__); -EIO; })
 
@@ -86,10 +94,119 @@ static struct folio *alloc_one(struct rnd_state *rs, unsigned long left)
 }
 
 static void print(const char *what, unsigned long folios, unsigned long pages,
-		  u64 ns)
+		  u64 ns, unsigned int nthreads)
 {
-	pr_info("phase=%s layout=%s bytes=%llu folios=%lu pages=%lu ns=%llu\n",
-		what, layout, (u64)pages << PAGE_SHIFT, folios, pages, ns);
+	pr_info("phase=%s layout=%s bytes=%llu folios=%lu pages=%lu ns=%llu threads=%u\n",
+		what, layout, (u64)pages << PAGE_SHIFT, folios, pages, ns,
+		nthreads);
+}
+
+/*
+ * Workers: each saves folios [first, end) of the array, or loads whatever
+ * it gets into the array from first on (room for all of them).
+ */
+struct bench_worker {
+	struct pkram_stream *ps;
+	struct folio **f;
+	unsigned long first, end;
+	unsigned long loaded;
+	struct completion *done;
+	atomic_t *running;
+	int err;
+};
+
+static int bench_save_worker(void *arg)
+{
+	struct bench_worker *w = arg;
+	unsigned long i;
+
+	PKRAM_ACCESS(pa, w->ps, folios);
+
+	for (i = w->first; i < w->end && !w->err; i++) {
+		w->err = pkram_save_folio(&pa, w->f[i]);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	pkram_finish_access(&pa, !w->err);
+	if (atomic_dec_and_test(w->running))
+		complete(w->done);
+	return 0;
+}
+
+static int bench_load_worker(void *arg)
+{
+	struct bench_worker *w = arg;
+	struct folio *folio;
+	unsigned long idx;
+
+	PKRAM_ACCESS(pa, w->ps, folios);
+
+	while ((folio = pkram_load_folio(&pa, &idx))) {
+		if (IS_ERR(folio) || w->first + w->loaded >= w->end) {
+			w->err = IS_ERR(folio) ? PTR_ERR(folio) : -E2BIG;
+			if (!IS_ERR(folio))
+				folio_put(folio);
+			break;
+		}
+		w->f[w->first + w->loaded++] = folio;
+		if (!(w->loaded % 4096))
+			cond_resched();
+	}
+	pkram_finish_access(&pa, !w->err);
+	if (atomic_dec_and_test(w->running))
+		complete(w->done);
+	return 0;
+}
+
+/*
+ * Run @threads workers of @fn, worker i on [@nr * i / @threads, ...) of
+ * @f, and time them. Return: ns, or a negative errno if one failed.
+ */
+static s64 bench_run(int (*fn)(void *), struct pkram_stream *ps,
+		     struct folio **f, unsigned long nr, unsigned long *loaded)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct task_struct *task[64];
+	struct bench_worker *w;
+	atomic_t running;
+	unsigned int i;
+	s64 t;
+	int err = 0;
+
+	w = kcalloc(threads, sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	atomic_set(&running, threads);
+	for (i = 0; i < threads; i++) {
+		w[i] = (struct bench_worker) {
+			.ps = ps, .f = f, .done = &done, .running = &running,
+			.first = nr * i / threads,
+			.end = nr * (i + 1) / threads,
+		};
+		task[i] = kthread_create(fn, &w[i], "pkram-bench/%u", i);
+		if (IS_ERR(task[i])) {
+			err = PTR_ERR(task[i]);
+			while (i--)
+				kthread_stop(task[i]);
+			kfree(w);
+			return err;
+		}
+		/* one per CPU from the start: the runs are too short to balance */
+		kthread_bind(task[i], cpumask_nth(i % num_online_cpus(),
+						  cpu_online_mask));
+	}
+	t = ktime_get_ns();
+	for (i = 0; i < threads; i++)
+		wake_up_process(task[i]);
+	wait_for_completion(&done);
+	t = ktime_get_ns() - t;
+	*loaded = 0;
+	for (i = 0; i < threads; i++) {
+		err = err ?: w[i].err;
+		*loaded += w[i].loaded;
+	}
+	kfree(w);
+	return err ?: t;
 }
 
 /* The baseline: copy every saved page into another page, timed. */
@@ -121,7 +238,7 @@ static int copy_baseline(struct folio **f, unsigned long nr, unsigned long pages
 			cond_resched();
 	}
 	t = ktime_get_ns() - t;
-	print("copy", nr, pages, t);
+	print("copy", nr, pages, t, 1);
 out:
 	while (k--)
 		__free_page(dst[k]);
@@ -136,10 +253,8 @@ static int bench_save(void)
 	struct rnd_state rs;
 	struct folio **f;
 	unsigned long i;
+	s64 t;
 	int err;
-	u64 t;
-
-	PKRAM_ACCESS(pa, &ps, folios);
 
 	/* at most one folio per page */
 	f = kvmalloc_array(max(want, 1UL), sizeof(*f), GFP_KERNEL);
@@ -170,19 +285,11 @@ static int bench_save(void)
 		err = FAIL("prepare_save_obj: %d", err);
 		goto out_put;
 	}
-	t = ktime_get_ns();
-	for (i = 0; i < nr && !err; i++) {
-		err = pkram_save_folio(&pa, f[i]);
-		if (!(i % 4096))
-			cond_resched();
-	}
-	t = ktime_get_ns() - t;
-	pkram_finish_access(&pa, !err);
-	if (!err)
-		pkram_finish_save_obj(&ps);
-	if (err) {
+	t = bench_run(bench_save_worker, &ps, f, nr, &i);
+	pkram_finish_save_obj(&ps);
+	if (t < 0) {
 		pkram_discard_save(&ps);
-		err = FAIL("save_folio %lu: %d", i - 1, err);
+		err = FAIL("save: %lld", t);
 		goto out_put;
 	}
 	err = pkram_finish_save(&ps);
@@ -190,7 +297,7 @@ static int bench_save(void)
 		err = FAIL("finish_save: %d", err);
 		goto out_put;
 	}
-	print("save", nr, pages, t);
+	print("save", nr, pages, t, threads);
 	err = copy_baseline(f, nr, pages);
 out_put:
 	for (i = 0; i < nr; i++)
@@ -203,14 +310,12 @@ static int bench_load(void)
 {
 	unsigned long nr = 0, pages = 0, want = (unsigned long)size_mb << (20 - PAGE_SHIFT);
 	struct pkram_stream ps;
-	struct folio **f, *folio;
-	unsigned long i, idx;
+	struct folio **f;
+	unsigned long i;
+	s64 t;
 	int err;
-	u64 t;
 
-	PKRAM_ACCESS(pa, &ps, folios);
-
-	f = kvmalloc_array(max(want, 1UL), sizeof(*f), GFP_KERNEL);
+	f = kvcalloc(max(want, 1UL) * threads, sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return FAIL("no memory for the folio array");
 	err = pkram_prepare_load(&ps, name);
@@ -224,37 +329,29 @@ static int bench_load(void)
 		kvfree(f);
 		return FAIL("prepare_load_obj: %d", err);
 	}
-	t = ktime_get_ns();
-	while ((folio = pkram_load_folio(&pa, &idx))) {
-		if (IS_ERR(folio) || nr >= want) {
-			err = IS_ERR(folio) ? PTR_ERR(folio) : -E2BIG;
-			if (!IS_ERR(folio))
-				folio_put(folio);
-			break;
-		}
-		f[nr++] = folio;
-		if (!(nr % 4096))
-			cond_resched();
-	}
-	t = ktime_get_ns() - t;
-	pkram_finish_access(&pa, !err);
+	/* worker i stores from want * i / threads on: room for any share */
+	t = bench_run(bench_load_worker, &ps, f, want * threads, &nr);
 	pkram_finish_load_obj(&ps);
 	pkram_finish_load(&ps);
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < want * threads; i++) {
+		if (!f[i])
+			continue;
 		pages += folio_nr_pages(f[i]);
 		folio_put(f[i]);
 	}
 	kvfree(f);
-	if (err)
-		return FAIL("load after %lu folios: %d", nr, err);
+	if (t < 0)
+		return FAIL("load after %lu folios: %lld", nr, t);
 	if (pages != want)
 		return FAIL("loaded %lu pages, want %lu", pages, want);
-	print("load", nr, pages, t);
+	print("load", nr, pages, t, threads);
 	return 0;
 }
 
 static int __init bench_pkram_init(void)
 {
+	if (!threads || threads > 64)
+		return FAIL("threads=%u: 1 to 64", threads);
 	if (!strcmp(layout, "scattered"))
 		lay = L_SCATTERED;
 	else if (!strcmp(layout, "thp"))

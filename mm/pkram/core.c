@@ -9,9 +9,10 @@
  * and its name can be saved again.
  *
  * Locking: pkram_mutex protects the node list and node states. A stream
- * (struct pkram_stream) belongs to the one thread that opened it, so the
- * metadata it writes needs no lock: other threads see a node only once its
- * state says it is complete.
+ * (struct pkram_stream) belongs to the thread that opened it, except that
+ * several threads may run folio accesses of its current object (stream.c
+ * has their locking). Other threads see a node only once its state says it
+ * is complete, but for pkram_walk_node() under pkram_lock_saves().
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
@@ -185,15 +186,16 @@ int pkram_prepare_save_obj(struct pkram_stream *ps,
 	if (!obj)
 		return -ENOMEM;
 	obj->flags = flags;
-	/* pkram_walk_node() may be reading the node */
-	mutex_lock(&ps->node->lock);
+	pkram_change_begin(ps->node);
 	if (ps->last_obj)
 		ps->last_obj->hdr.next = virt_to_phys(obj);
 	else
 		meta->first_obj = virt_to_phys(obj);
-	mutex_unlock(&ps->node->lock);
+	pkram_change_end(ps->node);
 	ps->last_obj = obj;
 	ps->obj = obj;
+	memset(ps->tail, 0, sizeof(ps->tail));
+	memset(ps->tail_held, 0, sizeof(ps->tail_held));
 	meta->nr_objs++;
 	meta->nr_meta++;
 	return 0;

@@ -237,8 +237,9 @@ struct pkram_node {
 	bool dropped;			/* not preserved: kexec conflict */
 	struct pkram_node_meta *meta;
 	/*
-	 * While saving: taken by the saver around changes to the object list
-	 * and link pages, and by others around pkram_walk_node().
+	 * While saving: taken around changes to the object list, the link
+	 * chains and the counts (pkram_change_begin() when pkram_walk_node()
+	 * could see the change). While loading: taken to detach a link page.
 	 */
 	struct mutex lock;
 };
@@ -256,6 +257,10 @@ int pkram_add_incoming(struct pkram_node_meta *meta);
 
 /* stream.c */
 long pkram_owned(void);
+void pkram_lock_saves(void);
+void pkram_unlock_saves(void);
+void pkram_change_begin(struct pkram_node *node);
+void pkram_change_end(struct pkram_node *node);
 struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
 void pkram_free_owned(struct page *page, unsigned int order);
 int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
@@ -263,8 +268,6 @@ int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
 void pkram_release_stream(u64 head, bool incoming, bool put_data);
 u32 pkram_obj_crc(const struct pkram_obj_meta *obj);
 void pkram_free_meta_page(void *page, bool incoming);
-struct folio *pkram_claim_folio(u64 phys, unsigned int order,
-				bool incoming);
 
 /* handover.c */
 typedef void (*pkram_test_hook_t)(void *sb, u64 first_node, u64 ranges);

@@ -62,10 +62,10 @@ int pkram_memory_going_offline(unsigned long start_pfn, unsigned long nr_pages)
 		if (node->state == PKRAM_LOADING)
 			continue;
 		if (node->state == PKRAM_SAVING)
-			mutex_lock(&node->lock);
+			pkram_lock_saves();
 		ret = pkram_walk_node(node->meta, pkram_offline_fn, &off);
 		if (node->state == PKRAM_SAVING)
-			mutex_unlock(&node->lock);
+			pkram_unlock_saves();
 		if (ret > 0)
 			pr_warn("memory [%#llx-%#llx] holds pages of %s node %s: not offlined\n",
 				off.start, off.end - 1,

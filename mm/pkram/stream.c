@@ -8,6 +8,16 @@
  * one entry however large it is. Loading walks the chain from its head and
  * detaches each link page from the object as it enters it, so whatever was
  * not handed out can always be released from the object's heads.
+ *
+ * Several folio accesses of one object may save or load at once, one
+ * thread each. A saving access appends to link pages of its own (the
+ * stream's last one when nobody else is filling it, else a new one it
+ * chains at the end), so appending takes no lock but the read side of
+ * pkram_save_sem, which keeps pkram_walk_node() out; the node's lock is
+ * taken once per link page, to chain it. A loading access detaches a whole
+ * link page under the node's lock and hands out its folios alone. Every
+ * link page's first entry carries its index, so any link page decodes on
+ * its own, in whichever order accesses took them.
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
@@ -20,6 +30,8 @@
 #include <linux/mmzone.h>
 #include <linux/pagemap.h>
 #include <linux/page-isolation.h>
+#include <linux/percpu.h>
+#include <linux/percpu-rwsem.h>
 
 #include "../internal.h"
 #include "internal.h"
@@ -31,14 +43,56 @@
 
 /*
  * Pages PKRAM holds for outgoing nodes: pages it allocated (metadata, byte
- * streams, copies) and references it holds on saved folios. Exact, so that
- * tests can tell that a failed save leaked nothing.
+ * streams, copies) and references it holds on saved folios. Exact once
+ * nobody is saving, so that tests can tell that a failed save leaked
+ * nothing; per CPU, so that parallel saves do not share a cache line.
  */
-static atomic_long_t pkram_owned_pages = ATOMIC_LONG_INIT(0);
+static DEFINE_PER_CPU(long, pkram_owned_pages);
+
+static void pkram_owned_add(long nr)
+{
+	this_cpu_add(pkram_owned_pages, nr);
+}
 
 long pkram_owned(void)
 {
-	return atomic_long_read(&pkram_owned_pages);
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(pkram_owned_pages, cpu);
+	return sum;
+}
+
+/*
+ * Read side: changes to the link pages and object list of a node being
+ * saved. Write side: pkram_walk_node() on such a node. Per CPU, since every
+ * saved folio takes the read side.
+ */
+DEFINE_STATIC_PERCPU_RWSEM(pkram_save_sem);
+
+/* Keep every saver's appends out, for pkram_walk_node() on a saving node. */
+void pkram_lock_saves(void)
+{
+	percpu_down_write(&pkram_save_sem);
+}
+
+void pkram_unlock_saves(void)
+{
+	percpu_up_write(&pkram_save_sem);
+}
+
+/* Change the object list or link chains of a node being saved. */
+void pkram_change_begin(struct pkram_node *node)
+{
+	percpu_down_read(&pkram_save_sem);
+	mutex_lock(&node->lock);
+}
+
+void pkram_change_end(struct pkram_node *node)
+{
+	mutex_unlock(&node->lock);
+	percpu_up_read(&pkram_save_sem);
 }
 
 /**
@@ -78,14 +132,14 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
 		__free_pages(tmp, order);
 	}
 	if (page)
-		atomic_long_add(1L << order, &pkram_owned_pages);
+		pkram_owned_add(1L << order);
 	return page;
 }
 
 /* Free pages pkram_alloc_safe() returned. */
 void pkram_free_owned(struct page *page, unsigned int order)
 {
-	atomic_long_sub(1L << order, &pkram_owned_pages);
+	pkram_owned_add(-(1L << order));
 	__free_pages(page, order);
 }
 
@@ -111,7 +165,7 @@ static void pkram_release_data(u64 phys, unsigned int order, bool incoming)
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 
 	if (!incoming) {
-		atomic_long_sub(nr, &pkram_owned_pages);
+		pkram_owned_add(-nr);
 		folio_put(page_folio(page));
 		return;
 	}
@@ -228,9 +282,9 @@ u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
  * @fn: called for each metadata page and each entry's data, [start, end)
  * @arg: passed to @fn
  *
- * On a node another thread is saving into, hold its lock (which keeps the
- * saver's pkram_append() out) and pkram_mutex (which keeps the node from
- * being freed).
+ * On a node other threads are saving into, hold pkram_save_sem for writing
+ * (which keeps their appends out) and pkram_mutex (which keeps the node
+ * from being freed).
  *
  * Return: 0, or the first non-zero value @fn returned.
  */
@@ -253,6 +307,12 @@ int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
 
 /* ---- saving ---- */
 
+/* The access's stream of the object: 0 for folios, 1 for bytes. */
+static unsigned int pkram_stream_idx(struct pkram_access *pa)
+{
+	return pa->dtype != PKRAM_DATA_folios;
+}
+
 static u64 *pkram_stream_head(struct pkram_access *pa)
 {
 	struct pkram_obj_meta *obj = pa->ps->obj;
@@ -261,40 +321,95 @@ static u64 *pkram_stream_head(struct pkram_access *pa)
 						&obj->bytes_head;
 }
 
-/* Continue a stream another access already wrote to. */
-static void pkram_seek_tail(struct pkram_access *pa)
+/* Add what the access saved to the counts of its object and node. */
+static void pkram_flush_counts(struct pkram_access *pa)
 {
-	u64 phys = *pkram_stream_head(pa);
+	struct pkram_node_meta *meta = pa->ps->node->meta;
+	struct pkram_obj_meta *obj = pa->ps->obj;
 
-	while (phys) {
-		pa->link = phys_to_virt(phys);
-		phys = pa->link->hdr.next;
-	}
-	if (pa->link)
-		pa->pos = pa->link->nr_words;
-	pa->last = PKRAM_NO_LAST;
+	lockdep_assert_held(&pa->ps->node->lock);
+	obj->nr_folios += pa->nr_folios;
+	obj->nr_pages += pa->nr_pages;
+	meta->nr_folios += pa->nr_folios;
+	meta->nr_pages += pa->nr_pages;
+	pa->nr_folios = 0;
+	pa->nr_pages = 0;
 }
 
-static int pkram_new_link(struct pkram_access *pa)
+/* The access is done with its link page: another may continue it. */
+static void pkram_put_link(struct pkram_access *pa)
 {
+	unsigned int s = pkram_stream_idx(pa);
+	struct pkram_stream *ps = pa->ps;
+
+	lockdep_assert_held(&ps->node->lock);
+	if (pa->link && pa->link == ps->tail[s])
+		ps->tail_held[s] = false;
+	pa->link = NULL;
+}
+
+/*
+ * Continue the stream's last link page if no other access is appending to
+ * it and @room words are left in it. Caller holds the node's lock.
+ */
+static bool pkram_take_tail(struct pkram_access *pa, unsigned int room)
+{
+	unsigned int s = pkram_stream_idx(pa);
+	struct pkram_stream *ps = pa->ps;
+	struct pkram_link_meta *tail = ps->tail[s];
+
+	lockdep_assert_held(&ps->node->lock);
+	if (!tail || ps->tail_held[s] || tail->nr_words + room > PKRAM_LINK_WORDS)
+		return false;
+	ps->tail_held[s] = true;
+	pa->link = tail;
+	pa->pos = tail->nr_words;
+	pa->last = PKRAM_NO_LAST;
+	return true;
+}
+
+/*
+ * Give the access a link page with room for an entry and its index: the
+ * stream's last one if it is free, else a new one chained at the end.
+ */
+static int pkram_next_link(struct pkram_access *pa)
+{
+	struct pkram_stream *ps = pa->ps;
+	struct pkram_node *node = ps->node;
+	unsigned int s = pkram_stream_idx(pa);
 	struct pkram_link_meta *link;
 	struct page *page;
+	bool taken;
 
-	page = pkram_alloc_safe((pa->ps->gfp & GFP_RECLAIM_MASK) | __GFP_ZERO, 0);
+	mutex_lock(&node->lock);
+	pkram_flush_counts(pa);
+	pkram_put_link(pa);
+	taken = pkram_take_tail(pa, 2);
+	mutex_unlock(&node->lock);
+	if (taken)
+		return 0;
+
+	page = pkram_alloc_safe((ps->gfp & GFP_RECLAIM_MASK) | __GFP_ZERO, 0);
 	if (!page)
 		return -ENOMEM;
 	link = page_address(page);
 	link->hdr.magic = PKRAM_META_MAGIC;
 	link->hdr.version = PKRAM_META_VERSION;
 	link->hdr.type = PKRAM_META_LINK;
-	if (pa->link)
-		pa->link->hdr.next = virt_to_phys(link);
+
+	pkram_change_begin(node);
+	if (ps->tail[s])
+		ps->tail[s]->hdr.next = virt_to_phys(link);
 	else
 		*pkram_stream_head(pa) = virt_to_phys(link);
+	ps->tail[s] = link;
+	ps->tail_held[s] = true;
+	node->meta->nr_meta++;
+	pkram_change_end(node);
+
 	pa->link = link;
 	pa->pos = 0;
 	pa->last = PKRAM_NO_LAST;
-	pa->ps->node->meta->nr_meta++;
 	return 0;
 }
 
@@ -346,28 +461,23 @@ static bool pkram_extend_last(struct pkram_access *pa, u64 phys,
 }
 
 /*
- * Append a folio to the stream. The first entry of each link page carries
- * its index, so a link page can be decoded on its own.
+ * Append a folio to the access's link page; -ENOSPC if it needs another.
+ * The first entry of each link page carries its index, so a link page can
+ * be decoded on its own.
  */
 static int __pkram_append(struct pkram_access *pa, u64 phys,
 			  unsigned int order, unsigned long index)
 {
 	unsigned long nr = 1UL << order;
 	bool need_index;
-	int err;
 
 	if (pa->link && pa->last != PKRAM_NO_LAST && index == pa->next_index &&
 	    pkram_extend_last(pa, phys, order))
 		goto done;
 
-	need_index = !pa->link || pa->last == PKRAM_NO_LAST ||
-		     index != pa->next_index;
-	if (!pa->link || pa->pos + 1 + need_index > PKRAM_LINK_WORDS) {
-		err = pkram_new_link(pa);
-		if (err)
-			return err;
-		need_index = true;
-	}
+	need_index = pa->last == PKRAM_NO_LAST || index != pa->next_index;
+	if (!pa->link || pa->pos + 1 + need_index > PKRAM_LINK_WORDS)
+		return -ENOSPC;
 	pa->last = pa->pos;
 	pa->link->words[pa->pos++] = phys | order |
 				     (need_index ? PKRAM_ENT_INDEX : 0);
@@ -379,17 +489,25 @@ done:
 	return 0;
 }
 
-/* Append under the node's lock: pkram_walk_node() may be reading the node. */
+/* Append a folio, in a new link page if need be. */
 static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
 			unsigned long index)
 {
-	struct pkram_node *node = pa->ps->node;
 	int err;
 
-	mutex_lock(&node->lock);
+	percpu_down_read(&pkram_save_sem);
 	err = __pkram_append(pa, phys, order, index);
-	mutex_unlock(&node->lock);
-	return err;
+	percpu_up_read(&pkram_save_sem);
+	if (err != -ENOSPC)
+		return err;
+	err = pkram_next_link(pa);
+	if (err)
+		return err;
+	percpu_down_read(&pkram_save_sem);
+	err = __pkram_append(pa, phys, order, index);
+	percpu_up_read(&pkram_save_sem);
+	/* cannot fail: the link page has room for an entry and its index */
+	return WARN_ON_ONCE(err) ? -EINVAL : 0;
 }
 
 static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
@@ -455,6 +573,12 @@ static int pkram_save_copy(struct pkram_access *pa, struct folio *folio)
  * An object saved with %PKRAM_DATA_inplace is never copied: such folios are
  * refused, with a "pkram:" message.
  *
+ * Several threads may save into the current object at once, each through
+ * an access of its own, for large nodes. Each access's folios stay in the
+ * order it saved them; the stream interleaves accesses a link page (up to
+ * about a thousand folios) at a time. End every access with
+ * pkram_finish_access() before pkram_finish_save_obj().
+ *
  * Context: Process context; may sleep if the stream's gfp allows.
  * Return: 0 on success; -EINVAL if the access or object has no folio
  * stream; for a %PKRAM_DATA_inplace object, -EADDRINUSE if the folio lies in
@@ -464,15 +588,12 @@ static int pkram_save_copy(struct pkram_access *pa, struct folio *folio)
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 {
 	unsigned int order = folio_order(folio);
-	struct pkram_node_meta *meta;
 	u64 phys = PFN_PHYS(folio_pfn(folio));
 	bool inplace, banned, movable;
 	int err;
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || order > MAX_PAGE_ORDER)
 		return -EINVAL;
-	if (!pa->link && pa->ps->obj->folios_head)
-		pkram_seek_tail(pa);
 	inplace = pa->ps->obj->flags & PKRAM_DATA_inplace;
 	banned = pkram_kexec_banned(phys, phys + folio_size(folio));
 	movable = !banned && pkram_folio_may_move(folio);
@@ -496,16 +617,44 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 		if (err)
 			return err;
 		folio_get(folio);
-		atomic_long_add(folio_nr_pages(folio), &pkram_owned_pages);
+		pkram_owned_add(folio_nr_pages(folio));
 	}
-	meta = pa->ps->node->meta;
-	meta->nr_folios++;
-	meta->nr_pages += folio_nr_pages(folio);
-	pa->ps->obj->nr_folios++;
-	pa->ps->obj->nr_pages += folio_nr_pages(folio);
+	pa->nr_folios++;
+	pa->nr_pages += folio_nr_pages(folio);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_save_folio);
+
+/*
+ * Start a byte access: an earlier access may have left the stream's last
+ * page partly filled; continue it.
+ */
+static int pkram_resume_bytes(struct pkram_access *pa)
+{
+	struct pkram_node *node = pa->ps->node;
+	struct pkram_entry e = { };
+	unsigned int pos = 0;
+	bool busy;
+	u64 phys;
+
+	pa->data_off = offset_in_page(pa->ps->obj->data_len);
+	if (!pa->data_off)
+		return 0;
+	mutex_lock(&node->lock);
+	busy = !pkram_take_tail(pa, 0);
+	mutex_unlock(&node->lock);
+	if (WARN_ON_ONCE(busy))
+		return -EBUSY;	/* two byte accesses at once */
+
+	/* the last page is the end of the last entry */
+	while (pos < pa->link->nr_words &&
+	       pkram_entry_decode(&pa->link->words[pos],
+				  pa->link->nr_words - pos, &e))
+		pos += e.words;
+	phys = pkram_entry_folio(&e, e.count - 1);
+	pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
+	return 0;
+}
 
 /**
  * pkram_write - append bytes to the byte stream of the current object
@@ -513,11 +662,13 @@ EXPORT_SYMBOL_GPL(pkram_save_folio);
  * @buf: the data
  * @count: its length; any length, including 0
  *
- * The bytes are copied into pages PKRAM allocates and preserves.
+ * The bytes are copied into pages PKRAM allocates and preserves. One byte
+ * access of an object at a time; folio accesses may run alongside.
  *
  * Context: Process context; may sleep if the stream's gfp allows.
  * Return: @count on success; -EINVAL if the access or object has no byte
- * stream; -ENOMEM if nothing could be written, else the bytes written.
+ * stream; -EBUSY if another byte access of the object is open; -ENOMEM if
+ * nothing could be written, else the bytes written.
  */
 ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 {
@@ -525,23 +676,12 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 
 	if (!pkram_access_ok(pa, PKRAM_DATA_bytes))
 		return -EINVAL;
-	if (!pa->link && pa->ps->obj->bytes_head) {
-		pkram_seek_tail(pa);
-		/* finish the last page of an earlier access */
-		pa->data_off = offset_in_page(pa->ps->obj->data_len);
-		if (pa->data_off) {
-			struct pkram_entry e = { };
-			unsigned int pos = 0;
-			u64 phys;
+	if (!pa->started) {
+		int err = pkram_resume_bytes(pa);
 
-			/* the last page is the end of the last entry */
-			while (pos < pa->link->nr_words &&
-			       pkram_entry_decode(&pa->link->words[pos],
-						  pa->link->nr_words - pos, &e))
-				pos += e.words;
-			phys = pkram_entry_folio(&e, e.count - 1);
-			pa->data = page_folio(pfn_to_page(PHYS_PFN(phys)));
-		}
+		if (err)
+			return err;
+		pa->started = true;
 	}
 
 	while (done < count) {
@@ -579,19 +719,32 @@ EXPORT_SYMBOL_GPL(pkram_write);
 
 /* ---- loading ---- */
 
+/* Pages claimed before a batch of them is counted as managed memory. */
+#define PKRAM_CLAIM_BATCH	4096
+
+/* Count the pages the access claimed as managed memory of their zone. */
+static void pkram_account_claimed(struct pkram_access *pa)
+{
+	if (pa->claimed)
+		adjust_managed_page_count(pa->claim_page, pa->claimed);
+	pa->claimed = 0;
+}
+
 /*
  * Turn preserved, memblock-reserved pages into a folio the caller owns:
- * refcount 1, not reserved, compound of @order, counted as managed memory.
+ * refcount 1, not reserved, compound of @order, counted as managed memory
+ * (in batches: parallel loads would fight over the counters' cache lines).
  * A page that is no longer reserved was handed out already: refuse it.
  */
-struct folio *pkram_claim_folio(u64 phys, unsigned int order, bool incoming)
+static struct folio *pkram_claim_folio(struct pkram_access *pa, u64 phys,
+				       unsigned int order)
 {
 	unsigned long i, nr = 1UL << order;
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 
-	if (!incoming) {
+	if (!pa->ps->node->incoming) {
 		/* the reference PKRAM held is the caller's now */
-		atomic_long_sub(nr, &pkram_owned_pages);
+		pkram_owned_add(-nr);
 		return page_folio(page);
 	}
 
@@ -604,7 +757,12 @@ struct folio *pkram_claim_folio(u64 phys, unsigned int order, bool incoming)
 	}
 	if (order)
 		prep_compound_page(page, order);
-	adjust_managed_page_count(page, nr);
+	if (pa->claimed && (page_zone(page) != page_zone(pa->claim_page) ||
+			    pa->claimed >= PKRAM_CLAIM_BATCH))
+		pkram_account_claimed(pa);
+	if (!pa->claimed)
+		pa->claim_page = page;
+	pa->claimed += nr;
 	return page_folio(page);
 }
 
@@ -614,15 +772,21 @@ static bool pkram_next_entry(struct pkram_access *pa)
 	struct pkram_entry e;
 
 	while (!pa->link || pa->pos >= pa->link->nr_words) {
+		struct pkram_node *node = pa->ps->node;
 		u64 *head = pkram_stream_head(pa);
 
 		if (pa->link)
-			pkram_free_meta_page(pa->link, pa->ps->node->incoming);
+			pkram_free_meta_page(pa->link, node->incoming);
 		pa->link = NULL;
-		if (!*head)
+		/* other accesses may be loading the object too */
+		mutex_lock(&node->lock);
+		if (*head) {
+			pa->link = phys_to_virt(*head);
+			*head = pa->link->hdr.next;	/* detach: ours now */
+		}
+		mutex_unlock(&node->lock);
+		if (!pa->link)
 			return false;
-		pa->link = phys_to_virt(*head);
-		*head = pa->link->hdr.next;	/* detach: it is ours now */
 		pa->pos = 0;
 	}
 	if (!pkram_entry_decode(&pa->link->words[pa->pos],
@@ -655,8 +819,7 @@ static struct folio *pkram_next_folio(struct pkram_access *pa,
 
 	if (!pa->run_left && !pkram_next_entry(pa))
 		return NULL;
-	folio = pkram_claim_folio(pkram_run_next(pa), pa->run_order,
-				  pa->ps->node->incoming);
+	folio = pkram_claim_folio(pa, pkram_run_next(pa), pa->run_order);
 	if (index)
 		*index = pa->next_index;
 	pa->next_index += 1UL << pa->run_order;
@@ -671,6 +834,12 @@ static struct folio *pkram_next_folio(struct pkram_access *pa,
  * Folios come back in the order they were saved, with their order. The
  * caller owns the returned folio (refcount 1 for a folio that crossed a
  * kexec) and frees it with folio_put().
+ *
+ * Several threads may load the current object at once, each through an
+ * access of its own: each access takes the stream a link page at a time,
+ * so every folio is handed out once, with its index, but which access gets
+ * which folios is not defined. End every access with pkram_finish_access()
+ * before pkram_finish_load_obj().
  *
  * Context: Process context.
  * Return: the folio; NULL at the end of the stream; ERR_PTR(-EINVAL) if the
@@ -751,10 +920,14 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 	bool loading = node->state == PKRAM_LOADING;
 
 	if (!loading) {
-		pa->link = NULL;
+		mutex_lock(&node->lock);
+		pkram_flush_counts(pa);
+		pkram_put_link(pa);
+		mutex_unlock(&node->lock);
 		pa->data = NULL;
 		return;
 	}
+	pkram_account_claimed(pa);
 	if (pa->data)
 		folio_put(pa->data);
 	pa->data = NULL;

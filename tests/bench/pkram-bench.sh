@@ -1,13 +1,14 @@
 # PKRAM benchmark scenario (issue #7), run by tests/bench/run-bench.sh for
 # one size and layout; not a make check scenario (it is not in tests/vm/).
-# /root/bench.env (written by the host driver) sets SIZE_MB, LAYOUT, SEED.
+# /root/bench.env (written by the host driver) sets SIZE_MB, LAYOUT, SEED,
+# THREADS.
 # Stage 1 saves one node with bench_pkram (timing the save loop, then the
 # copy baseline) and kexecs; the kernel prints the finalize time on the way
 # out. Stage 2 prints the early reservation/validation line and loads the
 # node (timing the load loop). Every number is a "pkram-bench:" or "pkram:"
 # line on the console, which the host driver parses.
 . /root/bench.env
-args="size_mb=$SIZE_MB layout=$LAYOUT seed=$SEED name=bench"
+args="size_mb=$SIZE_MB layout=$LAYOUT seed=$SEED threads=${THREADS:-1} name=bench"
 
 bench() {
 	echo "pkram-bench: modprobe bench_pkram $*"

@@ -2,7 +2,7 @@
 # plot.sh BENCH.CSV OUT.PNG: PKRAM cost (save + finalize + reserve +
 # validate + load) and the copy baseline, in ms, against the size, one
 # panel per layout, log scale (PKRAM is orders of magnitude below copying
-# for large folios).
+# for large folios). Single-threaded rows only.
 set -eu
 csv=$1; png=$2
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
@@ -11,7 +11,7 @@ for l in $layouts; do
 	awk -F, -v l="$l" '
 	function v(x) { return (x == "" || x == "n/a") ? 0 : x }
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	$c["layout"] == l {
+	$c["layout"] == l && (!("threads" in c) || $c["threads"] == 1) {
 		tot = v($c["save_ns"]) + $c["finalize_us"] * 1000 + v($c["reserve_us"]) * 1000
 		tot += $c["validate_us"] * 1000 + v($c["load_ns"])
 		print $c["size_mb"], tot / 1e6, v($c["copy_ns"]) / 1e6

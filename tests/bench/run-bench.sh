@@ -7,8 +7,16 @@
 # Env: BENCH_SIZES   MiB, default "0 256 1024 2048 4096" (4096: a 9 GiB guest)
 #      BENCH_LAYOUTS default "scattered thp mixed"
 #      BENCH_SEED    default 1
+#      BENCH_THREADS threads of the size/layout matrix, default 1
+#      BENCH_SPEEDUP extra runs SIZE:LAYOUT:THREADS, default
+#                    "1024:scattered:2 1024:thp:2 1024:mixed:2": save and
+#                    load with several threads (guests have 2 CPUs; compare
+#                    with the threads=1 row of the same size and layout)
 #      BENCH_OUT     default build/bench
-#      KERNEL        kernel tree (default build/linux; modules from build/modroot)
+#      KERNEL        kernel tree (make bench: build/linux-bench, built without
+#                    lock/VM debugging; default build/linux)
+#      MODROOT       its modules (make bench: build/modroot-bench; default
+#                    build/modroot)
 #
 # Per run the guest gets size*2 + 1 GiB of memory (the copy baseline needs
 # a second copy) and tsc_early_khz=<host TSC kHz> tsc=reliable: under TCG
@@ -28,10 +36,13 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$REPO/build
 KTREE=${KERNEL:-$BUILD/linux}
+MODS=${MODROOT:-$BUILD/modroot}
 OUT=${BENCH_OUT:-$BUILD/bench}
 SIZES=${BENCH_SIZES:-0 256 1024 2048 4096}
 LAYOUTS=${BENCH_LAYOUTS:-scattered thp mixed}
 SEED=${BENCH_SEED:-1}
+THREADS=${BENCH_THREADS:-1}
+SPEEDUP=${BENCH_SPEEDUP-1024:scattered:2 1024:thp:2 1024:mixed:2}
 VMTEST=$REPO/tests/vm/vmtest
 CSV=$OUT/bench.csv
 
@@ -39,17 +50,17 @@ mkdir -p "$OUT"
 # a snapshot of the kernel and its modules: others may rebuild meanwhile
 rm -rf "$OUT/kernel"; mkdir -p "$OUT/kernel"
 flock /tmp/pkram-build.lock sh -c 'cp "$1/arch/x86/boot/bzImage" "$2/" && cp -a "$3" "$2/modroot"' \
-	sh "$KTREE" "$OUT/kernel" "$BUILD/modroot" || exit 2
+	sh "$KTREE" "$OUT/kernel" "$MODS" || exit 2
 gcc -O2 -o "$OUT/tsc-khz" "$REPO/tests/bench/tsc-khz.c" || exit 2
 khz=$("$OUT/tsc-khz")
-echo "bench: host TSC $khz kHz; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT"
+echo "bench: kernel $KTREE ($(grep -q '^CONFIG_PROVE_LOCKING=y' "$KTREE/.config" && echo 'lockdep on: times inflated' || echo 'no lock debugging')); host TSC $khz kHz; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT"
 
-COLS=size_mb,layout,folios,pages,save_ns,copy_ns,finalize_us,reserve_us,validate_us,load_ns,meta_node,meta_total,ranges,downtime_ms
+COLS=size_mb,layout,threads,folios,pages,save_ns,copy_ns,finalize_us,reserve_us,validate_us,load_ns,meta_node,meta_total,ranges,downtime_ms
 echo "$COLS" >"$CSV"
 
-# parse LOG SIZE LAYOUT: one CSV row from a timestamped serial log
+# parse LOG SIZE LAYOUT THREADS: one CSV row from a timestamped serial log
 parse() {
-	awk -v size="$2" -v layout="$3" '
+	awk -v size="$2" -v layout="$3" -v threads="$4" '
 	function num(key,   r) {  # the number after " key=" in $0
 		if (match($0, " " key "=[0-9]+")) return substr($0, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
 		return ""
@@ -72,36 +83,43 @@ parse() {
 	/vmtest: stage 2: running/ && t_up == "" { t_up = $1 }
 	END {
 		down = (t_fin != "" && t_up != "") ? sprintf("%.0f", (t_up - t_fin) * 1000) : ""
-		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, folios, pages,
+		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, threads, folios, pages,
 			save, copy, fin, res, val, load, meta, meta_k, ranges, down
 	}' "$1"
 }
 
+# run SIZE LAYOUT THREADS: one boot-save-kexec-load cycle, one CSV row
 fails=0
+run() {
+	local size=$1 layout=$2 threads=$3 tag=$1-$2-$3 s=$SECONDS rc
+	local env=$OUT/env-$tag log=$OUT/log-$tag.log mem=$(($1 * 2 + 1024))M
+
+	printf 'SIZE_MB=%s\nLAYOUT=%s\nSEED=%s\nTHREADS=%s\n' "$size" "$layout" "$SEED" \
+		"$threads" >"$env"
+	printf 'bench: size %5s MiB %-9s threads %s mem %6s ... ' "$size" "$layout" "$threads" "$mem"
+	"$VMTEST" --kernel "$OUT/kernel/bzImage" --modroot "$OUT/kernel/modroot" --mem "$mem" \
+		--smp 2 --timeout $((300 + size / 2)) --idle-timeout 240 \
+		--append "tsc_early_khz=$khz tsc=reliable" \
+		--add "$env:/root/bench.env" "$REPO/tests/bench/pkram-bench.sh" 2>"$OUT/err-$tag.log" |
+		while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		echo "FAIL (rc $rc, $((SECONDS - s))s; see $log, $OUT/err-$tag.log)"
+		fails=$((fails + 1))
+		return
+	fi
+	parse "$log" "$size" "$layout" "$threads" >>"$CSV"
+	echo "done ($((SECONDS - s))s)"
+}
+
 for size in $SIZES; do
 	for layout in $LAYOUTS; do
-		tag=$size-$layout
-		env=$OUT/env-$tag
-		printf 'SIZE_MB=%s\nLAYOUT=%s\nSEED=%s\n' "$size" "$layout" "$SEED" >"$env"
-		mem=$((size * 2 + 1024))M
-		timeout=$((300 + size / 2))
-		log=$OUT/log-$tag.log
-		s=$SECONDS
-		printf 'bench: size %5s MiB %-9s mem %6s ... ' "$size" "$layout" "$mem"
-		"$VMTEST" --kernel "$OUT/kernel/bzImage" --modroot "$OUT/kernel/modroot" --mem "$mem" \
-			--timeout "$timeout" --idle-timeout 240 \
-			--append "tsc_early_khz=$khz tsc=reliable" \
-			--add "$env:/root/bench.env" "$REPO/tests/bench/pkram-bench.sh" 2>"$OUT/err-$tag.log" |
-			while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$log"
-		rc=${PIPESTATUS[0]}
-		if [ "$rc" != 0 ]; then
-			echo "FAIL (rc $rc, $((SECONDS - s))s; see $log, $OUT/err-$tag.log)"
-			fails=$((fails + 1))
-			continue
-		fi
-		parse "$log" "$size" "$layout" >>"$CSV"
-		echo "done ($((SECONDS - s))s)"
+		run "$size" "$layout" "$THREADS"
 	done
+done
+for x in $SPEEDUP; do
+	IFS=: read -r size layout threads <<<"$x"
+	run "$size" "$layout" "$threads"
 done
 
 "$REPO/tests/bench/table.sh" "$CSV" | tee "$OUT/bench.txt"

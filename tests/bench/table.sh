@@ -3,12 +3,14 @@
 # + early reservation + validation + load; ratio = total / copy (the copy
 # baseline copies the same pages once, page by page, in the same guest).
 # meta/GiB: metadata pages at kexec (meta_total) per GiB preserved.
+# Then, for each row saved and loaded with several threads, its save and
+# load speedup over the single-threaded row of the same size and layout.
 awk -F, '
 function ms(ns) { return ns == "" ? "-" : sprintf("%.2f", ns / 1e6) }
 function v(x) { return (x == "" || x == "n/a") ? 0 : x }
 NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-	printf "%7s %-9s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n", "size_MB", "layout",
-		"save", "finalize", "reserve", "validate", "load", "PKRAM", "copy", "ratio",
+	printf "%7s %-9s %3s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n", "size_MB", "layout",
+		"thr", "save", "finalize", "reserve", "validate", "load", "PKRAM", "copy", "ratio",
 		"meta/GiB", "downtime"
 	next }
 {
@@ -20,6 +22,20 @@ NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
 	ratio = "-"; if (copy > 0 && gib > 0) ratio = sprintf("%.3f", tot / copy)
 	mg = "-"; if (gib > 0) mg = sprintf("%.1f", $c["meta_total"] / gib)
 	down = $c["downtime_ms"]; if (down == "") down = "-"
-	printf "%7s %-9s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n", $c["size_mb"], $c["layout"],
-		ms(save), ms(fin), rs, ms(val), ms(load), ms(tot), ms(copy), ratio, mg, down
+	thr = $c["threads"]
+	printf "%7s %-9s %3s %9s %9s %9s %9s %9s %9s %9s %7s %9s %9s\n", $c["size_mb"], $c["layout"],
+		thr, ms(save), ms(fin), rs, ms(val), ms(load), ms(tot), ms(copy), ratio, mg, down
+	key = $c["size_mb"] " " $c["layout"]
+	if (thr == 1) { s1[key] = save; l1[key] = load }
+	else { n++; mk[n] = key; mt[n] = thr; ms_[n] = save; ml[n] = load }
+}
+END {
+	if (!n) exit
+	printf "\n%7s %-9s %3s %13s %13s\n", "size_MB", "layout", "thr", "save_speedup", "load_speedup"
+	for (i = 1; i <= n; i++) {
+		split(mk[i], k, " ")
+		ss = (mk[i] in s1 && ms_[i] > 0) ? sprintf("%.2fx", s1[mk[i]] / ms_[i]) : "-"
+		ls = (mk[i] in l1 && ml[i] > 0) ? sprintf("%.2fx", l1[mk[i]] / ml[i]) : "-"
+		printf "%7s %-9s %3s %13s %13s\n", k[1], k[2], mt[i], ss, ls
+	}
 }' "$1"

@@ -10,6 +10,7 @@
 #include <linux/kexec.h>
 #include <linux/kthread.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 
 static void pkram_test_names(struct kunit *test)
 {
@@ -623,6 +624,174 @@ static void pkram_test_offline(struct kunit *test)
 	folio_put(folio);
 }
 
+/*
+ * Several threads save into one object at once while another walks the
+ * node, then several threads load it at once: every folio comes back once,
+ * with its index, and the counts add up.
+ */
+#define PKRAM_PAR_THREADS	4
+#define PKRAM_PAR_FOLIOS	3000	/* per thread: a few link pages each */
+
+struct pkram_par {
+	struct pkram_stream *ps;
+	struct folio **folios;		/* by index */
+	unsigned long *seen;		/* indices loaded */
+	atomic_t running;
+	struct completion done;
+	atomic_t errors;
+	atomic_t dups;
+};
+
+struct pkram_par_thread {
+	struct pkram_par *par;
+	unsigned int id;
+	unsigned long loaded;
+};
+
+static int pkram_par_saver(void *arg)
+{
+	struct pkram_par_thread *t = arg;
+	struct pkram_par *par = t->par;
+	unsigned long i, first = t->id * PKRAM_PAR_FOLIOS;
+	int err = 0;
+
+	PKRAM_ACCESS(pa, par->ps, folios);
+
+	for (i = first; i < first + PKRAM_PAR_FOLIOS && !err; i++) {
+		/* every fourth index skipped: entries with and without one */
+		par->folios[i]->index = i + i / 3;
+		err = pkram_save_folio(&pa, par->folios[i]);
+		/* let the walker in, mid link page */
+		if (!(i % 256))
+			usleep_range(100, 200);
+	}
+	pkram_finish_access(&pa, !err);
+	if (err)
+		atomic_inc(&par->errors);
+	if (atomic_dec_and_test(&par->running))
+		complete(&par->done);
+	return 0;
+}
+
+static int pkram_par_count_fn(u64 start, u64 end, void *arg)
+{
+	*(u64 *)arg += (end - start) >> PAGE_SHIFT;
+	return 0;
+}
+
+static int pkram_par_loader(void *arg)
+{
+	struct pkram_par_thread *t = arg;
+	struct pkram_par *par = t->par;
+	struct folio *folio;
+	unsigned long idx, i;
+
+	PKRAM_ACCESS(pa, par->ps, folios);
+
+	while ((folio = pkram_load_folio(&pa, &idx))) {
+		if (IS_ERR(folio)) {
+			atomic_inc(&par->errors);
+			break;
+		}
+		i = idx - idx / 4;	/* undo the saver's index */
+		if (i >= PKRAM_PAR_THREADS * PKRAM_PAR_FOLIOS ||
+		    par->folios[i] != folio || test_and_set_bit(i, par->seen))
+			atomic_inc(&par->dups);
+		folio_put(folio);
+		t->loaded++;
+	}
+	pkram_finish_access(&pa, true);
+	if (atomic_dec_and_test(&par->running))
+		complete(&par->done);
+	return 0;
+}
+
+static void pkram_par_run(struct kunit *test, struct pkram_par *par,
+			  struct pkram_par_thread *t, int (*fn)(void *))
+{
+	unsigned int i;
+
+	init_completion(&par->done);
+	atomic_set(&par->running, PKRAM_PAR_THREADS);
+	for (i = 0; i < PKRAM_PAR_THREADS; i++) {
+		t[i].par = par;
+		t[i].id = i;
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn, &t[i],
+							    "pkram-par/%u", i)));
+	}
+}
+
+static void pkram_test_parallel_object(struct kunit *test)
+{
+	const unsigned long nr = PKRAM_PAR_THREADS * PKRAM_PAR_FOLIOS;
+	struct pkram_par_thread t[PKRAM_PAR_THREADS] = { };
+	struct pkram_par par = { };
+	long owned = pkram_owned();
+	struct pkram_stream ps;
+	unsigned long i, loaded = 0;
+	int walks = 0, bad_walks = 0;
+	u64 pages;
+
+	par.ps = &ps;
+	par.folios = kunit_kcalloc(test, nr, sizeof(*par.folios), GFP_KERNEL);
+	par.seen = kunit_kcalloc(test, BITS_TO_LONGS(nr), sizeof(long),
+				 GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, par.folios);
+	KUNIT_ASSERT_NOT_NULL(test, par.seen);
+	for (i = 0; i < nr; i++) {
+		par.folios[i] = folio_alloc(GFP_KERNEL, !(i % 7));
+		KUNIT_ASSERT_NOT_NULL(test, par.folios[i]);
+	}
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-par", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+
+	pkram_par_run(test, &par, t, pkram_par_saver);
+	/* walk the node as it grows: every entry must decode */
+	while (!try_wait_for_completion(&par.done)) {
+		pages = 0;
+		mutex_lock(&pkram_mutex);
+		pkram_lock_saves();
+		if (pkram_walk_node(ps.node->meta, pkram_par_count_fn, &pages))
+			bad_walks++;
+		pkram_unlock_saves();
+		mutex_unlock(&pkram_mutex);
+		walks++;
+		cond_resched();
+	}
+	kunit_info(test, "%d walks while saving\n", walks);
+	KUNIT_EXPECT_EQ(test, bad_walks, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&par.errors), 0);
+	for (i = 0, pages = 0; i < nr; i++)
+		pages += folio_nr_pages(par.folios[i]);
+	KUNIT_EXPECT_EQ(test, ps.node->meta->nr_folios, nr);
+	KUNIT_EXPECT_EQ(test, ps.node->meta->nr_pages, pages);
+	KUNIT_EXPECT_EQ(test, ps.obj->nr_folios, nr);
+	KUNIT_EXPECT_EQ(test, ps.obj->nr_pages, pages);
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+	/* the walk sees every data page once the savers are done */
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, "kunit-par"), 0);
+	i = pages;
+	pages = 0;
+	pkram_walk_node(ps.node->meta, pkram_par_count_fn, &pages);
+	KUNIT_EXPECT_EQ(test, pages, i + ps.node->meta->nr_meta);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+
+	pkram_par_run(test, &par, t, pkram_par_loader);
+	wait_for_completion(&par.done);
+	for (i = 0; i < PKRAM_PAR_THREADS; i++)
+		loaded += t[i].loaded;
+	KUNIT_EXPECT_EQ(test, loaded, nr);
+	KUNIT_EXPECT_EQ(test, atomic_read(&par.dups), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&par.errors), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(par.seen, nr), nr);
+	pkram_finish_load_obj(&ps);
+	pkram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, pkram_owned(), owned);
+	for (i = 0; i < nr; i++)
+		folio_put(par.folios[i]);
+}
+
 static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_names),
 	KUNIT_CASE(pkram_test_seal),
@@ -636,6 +805,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_validate),
 	KUNIT_CASE(pkram_test_kexec_segments),
 	KUNIT_CASE(pkram_test_concurrent),
+	KUNIT_CASE(pkram_test_parallel_object),
 	KUNIT_CASE(pkram_test_offline),
 	{}
 };
