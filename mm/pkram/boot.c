@@ -545,10 +545,21 @@ static void pkram_note_use(u64 start, u64 end)
 		pkram_avoid_used = true;
 }
 
+/*
+ * Is [@start, @end) inside one preserved range? Folios are mostly saved in
+ * address order, so the range of the last lookup and the next one are
+ * tried before a binary search: for a large node the search's probes miss
+ * the TLB on every step of a vmalloc'ed array.
+ */
 static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 {
-	unsigned long lo = 0, hi = v->nr;
+	unsigned long lo = 0, hi = v->nr, i;
 
+	for (i = v->hint; i < v->nr && i < v->hint + 2; i++)
+		if (v->r[i].start <= start && start < v->r[i].end) {
+			v->hint = i;
+			return end <= v->r[i].end;
+		}
 	while (lo < hi) {
 		unsigned long mid = lo + (hi - lo) / 2;
 
@@ -557,6 +568,7 @@ static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 		else
 			hi = mid;
 	}
+	v->hint = lo < v->nr ? lo : 0;
 	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
 }
 

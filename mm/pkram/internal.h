@@ -310,6 +310,7 @@ void *pkram_snapshot(bool incoming, size_t *size);
 struct pkram_validate {
 	const struct pkram_range *r;	/* sorted preserved ranges */
 	unsigned long nr;
+	unsigned long hint;		/* where the last lookup found its range */
 	u64 budget;			/* metadata pages left, against cycles */
 	const char *why;		/* why validation failed */
 };
