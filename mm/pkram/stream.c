@@ -328,6 +328,8 @@ static void pkram_flush_counts(struct pkram_access *pa)
 	struct pkram_obj_meta *obj = pa->ps->obj;
 
 	lockdep_assert_held(&pa->ps->node->lock);
+	if (!pa->nr_folios && !pa->nr_pages)
+		return;		/* also: no object (an access that saved nothing) */
 	obj->nr_folios += pa->nr_folios;
 	obj->nr_pages += pa->nr_pages;
 	meta->nr_folios += pa->nr_folios;
