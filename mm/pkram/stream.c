@@ -338,13 +338,17 @@ static void pkram_flush_counts(struct pkram_access *pa)
 	pa->nr_pages = 0;
 }
 
-/* The access is done with its link page: another may continue it. */
+/*
+ * The access is done with its link page: count what it saved there, and
+ * let another access continue the page.
+ */
 static void pkram_put_link(struct pkram_access *pa)
 {
 	unsigned int s = pkram_stream_idx(pa);
 	struct pkram_stream *ps = pa->ps;
 
 	lockdep_assert_held(&ps->node->lock);
+	pkram_flush_counts(pa);
 	if (pa->link && pa->link == ps->tail[s])
 		ps->tail_held[s] = false;
 	pa->link = NULL;
@@ -384,7 +388,6 @@ static int pkram_next_link(struct pkram_access *pa)
 	bool taken;
 
 	mutex_lock(&node->lock);
-	pkram_flush_counts(pa);
 	pkram_put_link(pa);
 	taken = pkram_take_tail(pa, 2);
 	mutex_unlock(&node->lock);
@@ -923,7 +926,6 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 
 	if (!loading) {
 		mutex_lock(&node->lock);
-		pkram_flush_counts(pa);
 		pkram_put_link(pa);
 		mutex_unlock(&node->lock);
 		pa->data = NULL;
