@@ -26,18 +26,20 @@ help:
 	@echo 'Other: tests/vm/vmtest --help (run one scenario), KDIR=build/linux for modules:'
 	@echo '  make -C build/linux M=$$PWD/mymod modules'
 
+# Every target that needs packages depends on this: it installs only what is
+# missing (says what), and costs about a second when nothing is.
 deps:
 	@$(REPO)/scripts/deps.sh
 
 # One kernel build at a time, whoever starts it (make check, a developer).
-kernel:
+kernel: deps
 	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh
 
-kernel-debug:
+kernel-debug: deps
 	@$(REPO)/scripts/build-kernel.sh debug
 
 # what make bench times: no lockdep or DEBUG_VM (kernel/configs/pkram-bench.config)
-kernel-bench:
+kernel-bench: deps
 	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh bench
 
 check: kernel pkramctl
@@ -47,11 +49,11 @@ check-debug: kernel-debug pkramctl
 	@BUILD=$(BUILD) KERNEL=$(BUILD)/linux-debug $(REPO)/tests/run-check.sh
 
 # build/pkramctl/pkramctl, which scenarios and the demo put into the guest
-pkramctl:
+pkramctl: deps
 	@$(MAKE) -s -C $(REPO)/tools/pkramctl
 
 # userspace helpers some scenarios --add (tests/unit/Makefile also builds build/pkramctl/)
-userspace:
+userspace: deps
 	@if [ -f $(REPO)/tests/unit/Makefile ]; then $(MAKE) -s -C $(REPO)/tests/unit >/dev/null; fi
 
 # demo.sh's "# vmtest-args:" header is honoured, as in make check
