@@ -8,9 +8,14 @@
  *   a setup_data entry tells the decompressor which memory KASLR must avoid.
  * - kexec_load: a segment whose destination holds preserved memory is
  *   refused with -EADDRNOTAVAIL.
- * - Once a kernel is loaded, its segments' destinations are banned: saving a
- *   folio there fails, and at kexec time any node that still overlaps them is
- *   dropped rather than overwritten.
+ * - The segments' destinations of the image kexec will run are banned:
+ *   saving a folio there saves a copy (or fails, for an inplace object), and
+ *   at kexec time any node that still overlaps them is dropped rather than
+ *   overwritten. While a load is in progress the destinations of the image
+ *   being loaded are banned too; when the load ends, successfully or not,
+ *   the bans are set again from the image that is installed then
+ *   (pkram_kexec_load_done()), so they never describe an image that failed
+ *   to load.
  * - In the reboot path pkram_kexec_finalize() writes the handover,
  *   including the avoid list the x86 setup_data entry points at.
  */
@@ -32,10 +37,34 @@
 static struct pkram_range *pkram_snap;
 static unsigned long pkram_snap_nr;
 
-/* Destinations of the loaded image's segments. */
+/*
+ * Destinations of the installed image's segments (kexec_image), then those
+ * of the image being loaded, if a load is in progress: pkram_nr_ban in all,
+ * the first pkram_nr_installed of them the installed image's. Taken with
+ * interrupts off: pkram_in_kexec_segment() may be called in any context.
+ */
 static DEFINE_SPINLOCK(pkram_ban_lock);
-static struct pkram_range pkram_ban[KEXEC_SEGMENT_MAX];
+static struct pkram_range pkram_ban[PKRAM_MAX_BANS];
+static_assert(PKRAM_MAX_BANS >= 2 * KEXEC_SEGMENT_MAX);
 static unsigned int pkram_nr_ban;
+static unsigned int pkram_nr_installed;
+
+/* Ban the destinations of @image's segments, after the first @keep bans. */
+static void pkram_set_bans(struct kimage *image, unsigned int keep)
+{
+	unsigned long i, n = image ? image->nr_segments : 0, flags;
+
+	spin_lock_irqsave(&pkram_ban_lock, flags);
+	for (i = 0; i < n; i++) {
+		pkram_ban[keep + i].start = image->segment[i].mem;
+		pkram_ban[keep + i].end = image->segment[i].mem +
+					  image->segment[i].memsz;
+	}
+	if (!keep)
+		pkram_nr_installed = n;
+	WRITE_ONCE(pkram_nr_ban, keep + n);
+	spin_unlock_irqrestore(&pkram_ban_lock, flags);
+}
 
 /* Fails only without memory; then nothing may be placed blindly. */
 static int pkram_take_snapshot(void)
@@ -147,7 +176,8 @@ bool pkram_kexec_overlap(unsigned long start, unsigned long end,
  *
  * Called from sanity_check_segment_list() for both kexec_load and
  * kexec_file_load, with the kexec lock held. On success the segments'
- * destinations are banned for later saves.
+ * destinations are banned for saves until the load ends (see
+ * pkram_kexec_load_done()).
  *
  * Return: 0, -EADDRNOTAVAIL naming the conflict in the log, or -ENOMEM.
  */
@@ -171,20 +201,27 @@ int pkram_kexec_check_segments(struct kimage *image)
 			break;
 		}
 	}
-	if (!err) {
-		spin_lock(&pkram_ban_lock);
-		for (i = 0; i < image->nr_segments; i++) {
-			pkram_ban[i].start = image->segment[i].mem;
-			pkram_ban[i].end = image->segment[i].mem +
-					   image->segment[i].memsz;
-		}
-		WRITE_ONCE(pkram_nr_ban, image->nr_segments);
-		spin_unlock(&pkram_ban_lock);
-	}
+	/* banned alongside the installed image's until the load ends */
+	if (!err)
+		pkram_set_bans(image, pkram_nr_installed);
 	kvfree(pkram_snap);
 	pkram_snap = NULL;
 	pkram_snap_nr = 0;
 	return err;
+}
+
+/**
+ * pkram_kexec_load_done - a kexec load ended
+ *
+ * Called by kexec_load() and kexec_file_load() with the kexec lock held,
+ * after the new image was installed or the load failed (or an image was
+ * unloaded): from now on only the segments of the image that kexec will
+ * run, kexec_image, are banned.
+ */
+void pkram_kexec_load_done(void)
+{
+	pkram_set_bans(kexec_image && kexec_image->type != KEXEC_TYPE_CRASH ?
+		       kexec_image : NULL, 0);
 }
 
 /**
@@ -204,27 +241,29 @@ EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
 /* Does [@start, @end) overlap a loaded segment's destination? */
 bool pkram_kexec_banned(u64 start, u64 end)
 {
+	unsigned long flags;
 	bool hit = false;
 	unsigned int i;
 
 	if (!READ_ONCE(pkram_nr_ban))	/* nothing loaded: saving, usually */
 		return false;
-	spin_lock(&pkram_ban_lock);
+	spin_lock_irqsave(&pkram_ban_lock, flags);
 	for (i = 0; i < pkram_nr_ban && !hit; i++)
 		hit = start < pkram_ban[i].end && pkram_ban[i].start < end;
-	spin_unlock(&pkram_ban_lock);
+	spin_unlock_irqrestore(&pkram_ban_lock, flags);
 	return hit;
 }
 
-/* Copy the loaded segments' destinations to @out (KEXEC_SEGMENT_MAX). */
+/* Copy the banned destinations to @out (PKRAM_MAX_BANS entries). */
 unsigned int pkram_kexec_bans(struct pkram_range *out)
 {
+	unsigned long flags;
 	unsigned int n;
 
-	spin_lock(&pkram_ban_lock);
+	spin_lock_irqsave(&pkram_ban_lock, flags);
 	n = pkram_nr_ban;
 	memcpy(out, pkram_ban, n * sizeof(*out));
-	spin_unlock(&pkram_ban_lock);
+	spin_unlock_irqrestore(&pkram_ban_lock, flags);
 	return n;
 }
 

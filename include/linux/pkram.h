@@ -165,6 +165,7 @@ int pkram_discard(const char *name);
 void pkram_reserve(void);
 int pkram_kexec_file_prepare(struct kimage *image);
 int pkram_kexec_check_segments(struct kimage *image);
+void pkram_kexec_load_done(void);
 bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 			 unsigned long *ostart, unsigned long *oend);
 void pkram_kexec_finalize(struct kimage *image);
@@ -214,6 +215,7 @@ static inline int pkram_kexec_check_segments(struct kimage *image)
 	return 0;
 }
 
+static inline void pkram_kexec_load_done(void) { }
 static inline bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 				       unsigned long *ostart,
 				       unsigned long *oend)
