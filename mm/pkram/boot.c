@@ -23,6 +23,7 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/crash_dump.h>
 #include <linux/io.h>
 #include <linux/libfdt.h>
@@ -532,20 +533,6 @@ void __init pkram_reserve(void)
 /* ---- after the page allocator is up ---- */
 
 /*
- * The superblock's avoid page, while the nodes are validated. The
- * superblock has no checksum, so "avoid" may point at any preserved page:
- * it is zeroed and freed only if no node uses it.
- */
-static u64 pkram_avoid_check;
-static bool pkram_avoid_used;
-
-static void pkram_note_use(u64 start, u64 end)
-{
-	if (pkram_avoid_check >= start && pkram_avoid_check < end)
-		pkram_avoid_used = true;
-}
-
-/*
  * Is [@start, @end) inside one preserved range? Folios are mostly saved in
  * address order, so the range of the last lookup and the next one are
  * tried before a binary search: for a large node the search's probes miss
@@ -572,6 +559,89 @@ static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
 }
 
+/**
+ * pkram_validate_init - prepare to validate nodes against preserved ranges
+ * @v: the state to set up
+ * @r: the preserved ranges, sorted and disjoint; must outlive @v
+ * @nr: how many
+ *
+ * Sets up a bit per preserved page for pkram_use(), so that no page can be
+ * offered twice, and the metadata budget (every preserved page once).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pkram_validate_init(struct pkram_validate *v, const struct pkram_range *r,
+			unsigned long nr)
+{
+	unsigned long i;
+	u64 pages = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->r = r;
+	v->nr = nr;
+	v->first = kvmalloc_array(nr ?: 1, sizeof(*v->first), GFP_KERNEL);
+	if (!v->first)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		v->first[i] = pages;
+		pages += (r[i].end - r[i].start) >> PAGE_SHIFT;
+	}
+	v->budget = pages;
+	v->used = kvcalloc(BITS_TO_LONGS(pages) ?: 1, sizeof(long), GFP_KERNEL);
+	if (!v->used) {
+		kvfree(v->first);
+		v->first = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Free what pkram_validate_init() allocated (not the ranges). */
+void pkram_validate_destroy(struct pkram_validate *v)
+{
+	kvfree(v->used);
+	kvfree(v->first);
+	v->used = NULL;
+	v->first = NULL;
+}
+
+/*
+ * Account [@start, @end) to what is being validated: it must lie in one
+ * preserved range (else @why is the reason) and, once pkram_validate_init()
+ * set up v->used, belong to nothing marked yet: no page of an offered node,
+ * of the handover itself, or of an earlier part of the node being checked.
+ * It is then marked. With v->undo, the marks of a refused node are taken
+ * back instead, in the order they were made, until v->done runs out.
+ */
+static bool pkram_use(struct pkram_validate *v, u64 start, u64 end,
+		      const char *why)
+{
+	unsigned long s, n;
+
+	if (!pkram_in_ranges_ok(v, start, end)) {
+		v->why = why;
+		return false;
+	}
+	if (!v->used)
+		return true;
+	s = v->first[v->hint] + ((start - v->r[v->hint].start) >> PAGE_SHIFT);
+	n = (end - start) >> PAGE_SHIFT;
+	if (v->undo) {
+		if (!v->done)
+			return false;
+		bitmap_clear(v->used, s, n);
+		v->done--;
+		return true;
+	}
+	if (find_next_bit(v->used, s + n, s) < s + n) {
+		v->why = "a page is used twice";
+		return false;
+	}
+	bitmap_set(v->used, s, n);
+	v->done++;
+	return true;
+}
+
 static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 {
 	void *page;
@@ -580,11 +650,13 @@ static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 		v->why = "metadata does not end (cycle?)";
 		return NULL;
 	}
-	if (!PAGE_ALIGNED(phys) || !pkram_in_ranges_ok(v, phys, phys + PAGE_SIZE)) {
+	if (!PAGE_ALIGNED(phys)) {
 		v->why = "metadata page outside preserved memory";
 		return NULL;
 	}
-	pkram_note_use(phys, phys + PAGE_SIZE);
+	if (!pkram_use(v, phys, phys + PAGE_SIZE,
+		       "metadata page outside preserved memory"))
+		return NULL;
 	page = phys_to_virt(phys);
 	if (!pkram_meta_check(page, type)) {
 		v->why = "metadata page fails its checksum or type";
@@ -630,11 +702,13 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 				u64 start = pkram_entry_folio(&e, i);
 				u64 end = start + (e.pfns ? len : e.count * len);
 
-				if (!IS_ALIGNED(start, len) ||
-				    !pkram_in_ranges_ok(v, start, end)) {
+				if (!IS_ALIGNED(start, len)) {
 					v->why = "entry outside preserved memory";
 					return false;
 				}
+				if (!pkram_use(v, start, end,
+					       "entry outside preserved memory"))
+					return false;
 			}
 			*folios += e.count;
 			*pages += e.count << e.order;
@@ -653,7 +727,10 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
  *
  * Every metadata page must pass its checksum and lie in preserved memory,
  * every entry must be well formed and point into preserved memory, walks
- * are bounded by @v->budget, and the counts must add up.
+ * are bounded by @v->budget, and the counts must add up. With v->used set
+ * up (pkram_validate_init()), no page may be used twice: not by two
+ * entries, not as data and metadata, not by two nodes, and not by the
+ * handover's own pages; the node's pages are marked as it goes.
  *
  * Return: true if the node can be offered to loaders.
  */
@@ -707,6 +784,39 @@ bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 	return true;
 }
 
+/**
+ * pkram_check_node - validate a node and mark its pages, or mark nothing
+ * @v: from pkram_validate_init()
+ * @phys: the node page
+ * @nodep: set to the node page if it passed its own checks, else NULL
+ *
+ * A node that fails leaves no page marked: its marks are taken back by
+ * walking it again, to the same point, with v->undo.
+ *
+ * Return: true if the node can be offered; else v->why says why not.
+ */
+bool pkram_check_node(struct pkram_validate *v, u64 phys,
+		      struct pkram_node_meta **nodep)
+{
+	u64 budget = v->budget, left;
+	const char *why;
+
+	v->done = 0;
+	*nodep = pkram_meta_get(v, phys, PKRAM_META_NODE);
+	if (*nodep && pkram_validate_node(v, *nodep))
+		return true;
+	why = v->why;
+	left = v->budget;
+	v->budget = budget;
+	v->undo = true;
+	if (v->done && pkram_meta_get(v, phys, PKRAM_META_NODE))
+		pkram_validate_node(v, *nodep);
+	v->undo = false;
+	v->budget = left;
+	v->why = why;
+	return false;
+}
+
 /* Decode the (already checked) range list into an array. */
 static struct pkram_range *__init pkram_take_ranges(unsigned long *nr)
 {
@@ -753,38 +863,48 @@ static void __init pkram_free_ranges_pages(void)
  */
 int __init pkram_parse_incoming(void)
 {
-	struct pkram_validate v = { };
+	struct pkram_validate v;
+	struct pkram_range *r;
+	unsigned long nr;
 	u64 phys, nodes = 0, good = 0, damaged = 0;
 	u64 start = local_clock();	/* finer than ktime this early */
+	bool avoid_ok;
 	void *sb;
 
 	if (!pkram_in_reserved)
 		return 0;
 
-	v.r = pkram_take_ranges(&v.nr);
-	if (!v.r) {
+	r = pkram_take_ranges(&nr);
+	if (!r || pkram_validate_init(&v, r, nr)) {
+		kvfree(r);
 		pr_err("out of memory reading the range list: preserved memory stays reserved\n");
 		return 0;
 	}
-	for (v.budget = 0, phys = 0; phys < v.nr; phys++)
-		v.budget += (v.r[phys].end - v.r[phys].start) >> PAGE_SHIFT;
-	pkram_avoid_check = pkram_in_avoid;
-	pkram_avoid_used = false;
+
+	/*
+	 * The handover's own pages first: they are freed below, so no node
+	 * may use them. All are in preserved memory (checked in early boot);
+	 * the avoid page only if "avoid" (not checksummed) points at a page
+	 * of its own there.
+	 */
+	pkram_use(&v, pkram_incoming_sb, pkram_incoming_sb + PAGE_SIZE, NULL);
+	for (phys = pkram_in_ranges; phys;
+	     phys = ((struct pkram_ranges_meta *)phys_to_virt(phys))->hdr.next)
+		pkram_use(&v, phys, phys + PAGE_SIZE, NULL);
+	avoid_ok = pkram_in_avoid && PAGE_ALIGNED(pkram_in_avoid) &&
+		   pkram_use(&v, pkram_in_avoid, pkram_in_avoid + PAGE_SIZE, NULL);
 
 	for (nodes = 0; nodes < pkram_in_nr_nodes; nodes++) {
 		struct pkram_node_meta *node;
 
 		phys = fdt64_to_cpu(pkram_in_nodes[nodes]);
-		node = pkram_meta_get(&v, phys, PKRAM_META_NODE);
-		if (!node) {
-			pr_err("node page %#llx is damaged (%s): not offered, its memory stays reserved\n",
-			       phys, v.why);
-			damaged++;
-			continue;
-		}
-		if (!pkram_validate_node(&v, node)) {
-			pr_err("node %.63s is damaged (%s): not offered, its memory stays reserved\n",
-			       node->name, v.why);
+		if (!pkram_check_node(&v, phys, &node)) {
+			if (node)
+				pr_err("node %.63s is damaged (%s): not offered, its memory stays reserved\n",
+				       node->name, v.why);
+			else
+				pr_err("node page %#llx is damaged (%s): not offered, its memory stays reserved\n",
+				       phys, v.why);
 			damaged++;
 			continue;
 		}
@@ -795,23 +915,18 @@ int __init pkram_parse_incoming(void)
 		}
 		good++;
 	}
+	/* no offered node uses these pages: pkram_use() made sure */
 	pkram_free_ranges_pages();
-	/*
-	 * A damaged node may use the avoid page beyond where its walk
-	 * stopped, and the superblock is freed below.
-	 */
-	if (pkram_in_avoid && PAGE_ALIGNED(pkram_in_avoid) &&
-	    !pkram_avoid_used && !damaged &&
-	    pkram_in_avoid != pkram_incoming_sb &&
-	    pkram_in_ranges_ok(&v, pkram_in_avoid, pkram_in_avoid + PAGE_SIZE) &&
-	    PageReserved(pfn_to_page(PHYS_PFN(pkram_in_avoid)))) {
+	/* a damaged node may use the avoid page beyond where its walk stopped */
+	if (avoid_ok && !damaged) {
 		memset(phys_to_virt(pkram_in_avoid), 0, PAGE_SIZE);
 		free_reserved_page(pfn_to_page(PHYS_PFN(pkram_in_avoid)));
 	}
 	sb = phys_to_virt(pkram_incoming_sb);
 	memset(sb, 0, PAGE_SIZE);	/* consumed: never valid again */
 	free_reserved_page(virt_to_page(sb));
-	kvfree(v.r);
+	pkram_validate_destroy(&v);
+	kvfree(r);
 	pr_info("%llu incoming node(s), %llu pages; early reservation took %llu us, validation %llu us\n",
 		good, pkram_in_pages,
 		tsc_khz ? div_u64((u64)pkram_reserve_cycles * 1000, tsc_khz) : 0,

@@ -43,7 +43,10 @@ struct pkram_node *pkram_find_node(const char *name)
 }
 
 /*
- * Find a saved or incoming node nobody is using. Caller holds pkram_mutex.
+ * Find a saved or incoming node nobody is using. Once the kexec reboot path
+ * has started finalizing, no node may be taken: finalize is writing the
+ * node's metadata for the next kernel, and a load or discard would free it.
+ * Caller holds pkram_mutex.
  * Return: the node, or ERR_PTR(-EINVAL, -ENOENT or -EBUSY).
  */
 static struct pkram_node *pkram_take_node(const char *name)
@@ -56,7 +59,8 @@ static struct pkram_node *pkram_take_node(const char *name)
 	node = pkram_find_node(name);
 	if (!node)
 		return ERR_PTR(-ENOENT);
-	if (node->state == PKRAM_SAVING || node->state == PKRAM_LOADING)
+	if (pkram_finalizing || node->state == PKRAM_SAVING ||
+	    node->state == PKRAM_LOADING)
 		return ERR_PTR(-EBUSY);
 	return node;
 }
@@ -76,6 +80,58 @@ static void *pkram_alloc_meta(gfp_t gfp, u16 type)
 	return hdr;
 }
 
+/*
+ * May the data of @obj go to the page allocator? Not the folios of an
+ * incoming %PKRAM_DATA_inplace object: such memory is not the kernel's
+ * (pages a hypervisor or device owns, like the Hyper-V deposit ledger's),
+ * and whatever of it nobody loaded stays reserved.
+ */
+static bool pkram_may_free_data(struct pkram_node *node,
+				struct pkram_obj_meta *obj)
+{
+	if (!node->incoming || !(obj->flags & PKRAM_DATA_inplace))
+		return true;
+	if (obj->folios_head)
+		pr_warn("node %s: folios of an inplace object were not loaded: they are not the kernel's and stay reserved\n",
+			node->meta->name);
+	return false;
+}
+
+/* Release an object's streams and its page. */
+static void pkram_release_obj(struct pkram_node *node,
+			      struct pkram_obj_meta *obj)
+{
+	pkram_release_stream(obj->folios_head, node->incoming,
+			     pkram_may_free_data(node, obj));
+	pkram_release_stream(obj->bytes_head, node->incoming, true);
+	pkram_free_meta_page(obj, node->incoming);
+}
+
+/**
+ * pkram_node_foreign - does a node hold memory that is not the kernel's?
+ * @node: the node; caller holds pkram_mutex or owns the node
+ *
+ * True for an incoming node with a %PKRAM_DATA_inplace object: only its
+ * owner may take that memory, by loading the node; it is never discarded.
+ *
+ * Return: true if the node must not be discarded.
+ */
+bool pkram_node_foreign(struct pkram_node *node)
+{
+	u64 obj_phys = node->meta->first_obj;
+
+	if (!node->incoming)
+		return false;
+	while (obj_phys) {
+		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
+
+		if (obj->flags & PKRAM_DATA_inplace)
+			return true;
+		obj_phys = obj->hdr.next;
+	}
+	return false;
+}
+
 /* Release everything a node holds, and the node itself. */
 void pkram_free_node(struct pkram_node *node)
 {
@@ -86,9 +142,7 @@ void pkram_free_node(struct pkram_node *node)
 		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
 
 		obj_phys = obj->hdr.next;
-		pkram_release_stream(obj->folios_head, node->incoming, true);
-		pkram_release_stream(obj->bytes_head, node->incoming, true);
-		pkram_free_meta_page(obj, node->incoming);
+		pkram_release_obj(node, obj);
 	}
 	pkram_free_meta_page(meta, node->incoming);
 	kfree(node);
@@ -279,7 +333,8 @@ EXPORT_SYMBOL_GPL(pkram_discard_save);
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL for a bad name; -ENOENT if there is no such
- * node; -EBUSY if it is being saved or loaded.
+ * node; -EBUSY if it is being saved or loaded, or the kexec reboot path has
+ * started.
  */
 int pkram_prepare_load(struct pkram_stream *ps, const char *name)
 {
@@ -338,20 +393,18 @@ EXPORT_SYMBOL_GPL(pkram_prepare_load_obj);
  * pkram_finish_load_obj - finish the current object of a node being loaded
  * @ps: the stream
  *
- * Whatever of the object was not loaded is freed.
+ * Whatever of the object was not loaded is freed, but for the folios of a
+ * %PKRAM_DATA_inplace object that crossed a kexec: they stay reserved.
  *
  * Context: Process context; may sleep.
  */
 void pkram_finish_load_obj(struct pkram_stream *ps)
 {
 	struct pkram_obj_meta *obj = ps->obj;
-	bool incoming = ps->node->incoming;
 
 	if (WARN_ON_ONCE(!obj))
 		return;
-	pkram_release_stream(obj->folios_head, incoming, true);
-	pkram_release_stream(obj->bytes_head, incoming, true);
-	pkram_free_meta_page(obj, incoming);
+	pkram_release_obj(ps->node, obj);
 	ps->node->meta->first_obj = ps->next_obj;
 	ps->obj = NULL;
 }
@@ -361,8 +414,8 @@ EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
  * pkram_finish_load - finish loading a node
  * @ps: the stream
  *
- * Whatever of the node was not loaded is freed, and the name can be used
- * again.
+ * Whatever of the node was not loaded is freed (as pkram_finish_load_obj()
+ * says), and the name can be used again.
  *
  * Context: Process context; may sleep.
  */
@@ -386,19 +439,27 @@ EXPORT_SYMBOL_GPL(pkram_finish_load);
  * @name: the node's name
  *
  * Frees an incoming node that was not loaded, or a saved outgoing node, and
- * returns its memory to the page allocator.
+ * returns its memory to the page allocator. An incoming node that holds
+ * memory that is not the kernel's (a %PKRAM_DATA_inplace object, e.g.
+ * pages a hypervisor owns) is never discarded: only its owner can take it,
+ * by loading it.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL for a bad name; -ENOENT if there is no such
  * node; -EBUSY if it is being saved or loaded, or the kexec reboot path has
- * started.
+ * started; -EXDEV if the node holds memory that is not the kernel's.
  */
 int pkram_discard(const char *name)
 {
 	struct pkram_node *node;
 
 	mutex_lock(&pkram_mutex);
-	node = pkram_finalizing ? ERR_PTR(-EBUSY) : pkram_take_node(name);
+	node = pkram_take_node(name);
+	if (!IS_ERR(node) && pkram_node_foreign(node)) {
+		pr_err("node %s holds memory that is not the kernel's (an inplace object): only its owner can take it; not discarded\n",
+		       name);
+		node = ERR_PTR(-EXDEV);
+	}
 	if (!IS_ERR(node))
 		list_del(&node->list);
 	mutex_unlock(&pkram_mutex);

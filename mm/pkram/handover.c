@@ -84,8 +84,7 @@ static int pkram_mark_fn(u64 start, u64 end, void *arg)
 	if (s >= e || e > m->npfn)
 		return -ERANGE;
 	if (find_next_bit(m->bits, e, s) < e)
-		pr_warn_once("a page is preserved twice (%#llx); it is handed out once\n",
-			     start);
+		m->dup = true;
 	bitmap_set(m->bits, s, e - s);
 	return 0;
 }
@@ -101,7 +100,7 @@ static int pkram_mark_handover(struct pkram_pfnmap *m)
 /* Does a loaded kexec segment overlap a marked page? */
 static bool pkram_pfnmap_banned(const struct pkram_pfnmap *m)
 {
-	struct pkram_range ban[KEXEC_SEGMENT_MAX];
+	struct pkram_range ban[PKRAM_MAX_BANS];
 	unsigned int i, n = pkram_kexec_bans(ban);
 
 	for (i = 0; i < n; i++) {
@@ -268,8 +267,12 @@ unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 	return out + 1;
 }
 
-/* Checksum every metadata page of a node. */
-void pkram_seal_node(struct pkram_node_meta *meta)
+/*
+ * Checksum every metadata page of a node. An outgoing node's objects get
+ * their data checksum here; an incoming node carried over keeps the one it
+ * arrived with, so that data damaged since it was taken is still caught.
+ */
+void pkram_seal_node(struct pkram_node_meta *meta, bool incoming)
 {
 	u64 obj_phys = meta->first_obj;
 
@@ -289,7 +292,7 @@ void pkram_seal_node(struct pkram_node_meta *meta)
 			}
 		}
 		obj_phys = obj->hdr.next;
-		if (obj->flags & PKRAM_DATA_csum)
+		if ((obj->flags & PKRAM_DATA_csum) && !incoming)
 			obj->data_crc = pkram_obj_crc(obj);
 		pkram_meta_seal(obj);
 	}
@@ -559,6 +562,26 @@ int pkram_finalize(void)
 		bitmap_zero(m.bits, m.npfn);
 		err = pkram_mark(&m, 0);
 	}
+	if (!err && m.dup) {
+		/*
+		 * A page saved twice, or by two nodes: the next kernel would
+		 * refuse the node (a page is handed out once), so drop it now.
+		 */
+		bitmap_zero(m.bits, m.npfn);
+		list_for_each_entry(node, &pkram_nodes, list) {
+			if (!pkram_node_preserved(node))
+				continue;
+			m.dup = false;
+			pkram_walk_node(node->meta, pkram_mark_fn, &m);
+			if (!m.dup)
+				continue;
+			pr_err("node %s saves a page twice or shares it with another node: not preserved\n",
+			       node->meta->name);
+			node->dropped = true;
+		}
+		bitmap_zero(m.bits, m.npfn);
+		err = pkram_mark(&m, 0);
+	}
 	if (err)
 		goto out;
 	list_for_each_entry(node, &pkram_nodes, list) {
@@ -596,7 +619,7 @@ int pkram_finalize(void)
 
 	list_for_each_entry(node, &pkram_nodes, list)
 		if (pkram_node_preserved(node))
-			pkram_seal_node(node->meta);
+			pkram_seal_node(node->meta, node->incoming);
 
 	pkram_write_avoid(r, nr);
 	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,

@@ -251,6 +251,7 @@ extern bool pkram_finalizing;
 bool pkram_name_valid(const char *name);
 struct pkram_node *pkram_find_node(const char *name);
 void pkram_free_node(struct pkram_node *node);
+bool pkram_node_foreign(struct pkram_node *node);
 void pkram_meta_seal(void *page);
 bool pkram_meta_check(const void *page, u16 type);
 int pkram_add_incoming(struct pkram_node_meta *meta);
@@ -276,6 +277,7 @@ extern pkram_test_hook_t pkram_test_finalize_hook;
 struct pkram_pfnmap {
 	unsigned long *bits;
 	unsigned long npfn;
+	bool dup;			/* a page was marked twice */
 };
 
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
@@ -284,6 +286,8 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 #define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 bool pkram_kexec_banned(u64 start, u64 end);
+/* the installed image's segments and those of an image being loaded */
+#define PKRAM_MAX_BANS		32
 unsigned int pkram_kexec_bans(struct pkram_range *out);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
@@ -313,9 +317,19 @@ struct pkram_validate {
 	unsigned long hint;		/* where the last lookup found its range */
 	u64 budget;			/* metadata pages left, against cycles */
 	const char *why;		/* why validation failed */
+	/* set up by pkram_validate_init(): no page used twice */
+	unsigned long *used;		/* a bit per preserved page */
+	u64 *first;			/* the bit of each range's first page */
+	u64 done;			/* marks made for the node being checked */
+	bool undo;			/* take them back */
 };
 
+int pkram_validate_init(struct pkram_validate *v, const struct pkram_range *r,
+			unsigned long nr);
+void pkram_validate_destroy(struct pkram_validate *v);
 bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node);
+bool pkram_check_node(struct pkram_validate *v, u64 phys,
+		      struct pkram_node_meta **nodep);
 
 /* Decoding one page of the range list. */
 struct pkram_rl_cursor {
@@ -328,7 +342,7 @@ struct pkram_rl_cursor {
 };
 
 int pkram_rl_next(struct pkram_rl_cursor *c, struct pkram_range *out);
-void pkram_seal_node(struct pkram_node_meta *meta);
+void pkram_seal_node(struct pkram_node_meta *meta, bool incoming);
 int pkram_parse_incoming(void);
 extern phys_addr_t pkram_incoming_sb;
 

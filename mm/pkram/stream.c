@@ -494,25 +494,45 @@ done:
 	return 0;
 }
 
-/* Append a folio, in a new link page if need be. */
-static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
-			unsigned long index)
+static bool pkram_folio_may_move(struct folio *folio);
+
+/*
+ * Append under the read side of pkram_save_sem. For a folio preserved in
+ * place (@folio set), whether it may move is decided in the same section:
+ * the memory offline notifier walks nodes under the write side after the
+ * range is isolated, so either its walk sees this folio (and refuses), or
+ * this check sees the isolation (-EAGAIN: save a copy).
+ */
+static int pkram_append_locked(struct pkram_access *pa, u64 phys,
+			       unsigned int order, unsigned long index,
+			       struct folio *folio)
 {
 	int err;
 
 	percpu_down_read(&pkram_save_sem);
-	err = __pkram_append(pa, phys, order, index);
+	if (folio && pkram_folio_may_move(folio))
+		err = -EAGAIN;
+	else
+		err = __pkram_append(pa, phys, order, index);
 	percpu_up_read(&pkram_save_sem);
+	return err;
+}
+
+/* Append a folio, in a new link page if need be. */
+static int pkram_append(struct pkram_access *pa, u64 phys, unsigned int order,
+			unsigned long index, struct folio *folio)
+{
+	int err;
+
+	err = pkram_append_locked(pa, phys, order, index, folio);
 	if (err != -ENOSPC)
 		return err;
 	err = pkram_next_link(pa);
 	if (err)
 		return err;
-	percpu_down_read(&pkram_save_sem);
-	err = __pkram_append(pa, phys, order, index);
-	percpu_up_read(&pkram_save_sem);
-	/* cannot fail: the link page has room for an entry and its index */
-	return WARN_ON_ONCE(err) ? -EINVAL : 0;
+	err = pkram_append_locked(pa, phys, order, index, folio);
+	/* cannot be -ENOSPC: the link page has room for an entry and its index */
+	return WARN_ON_ONCE(err == -ENOSPC) ? -EINVAL : err;
 }
 
 static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
@@ -551,7 +571,7 @@ static int pkram_save_copy(struct pkram_access *pa, struct folio *folio)
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		copy_highpage(copy + i, folio_page(folio, i));
 	page_folio(copy)->index = folio->index;
-	err = pkram_append(pa, page_to_phys(copy), order, folio->index);
+	err = pkram_append(pa, page_to_phys(copy), order, folio->index, NULL);
 	if (err)
 		pkram_free_owned(copy, order);
 	return err;	/* the copy's reference is PKRAM's */
@@ -601,29 +621,33 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 		return -EINVAL;
 	inplace = pa->ps->obj->flags & PKRAM_DATA_inplace;
 	banned = pkram_kexec_banned(phys, phys + folio_size(folio));
-	movable = !banned && pkram_folio_may_move(folio);
-	if ((banned || movable) && inplace) {
+	movable = false;
+	if (!banned) {
+		err = pkram_append(pa, phys, order, folio->index, folio);
+		if (!err) {
+			folio_get(folio);
+			pkram_owned_add(folio_nr_pages(folio));
+			goto saved;
+		}
+		if (err != -EAGAIN)
+			return err;
+		movable = true;
+	}
+	if (inplace) {
 		pr_warn_ratelimited("node %s: folio at %#llx %s and the object is inplace: refused\n",
 				    pa->ps->node->meta->name, phys, banned ?
 				    "lies in a loaded kexec segment" :
 				    "is in movable or CMA memory");
 		return banned ? -EADDRINUSE : -EADDRNOTAVAIL;
 	}
-	if (banned || movable) {
-		err = pkram_save_copy(pa, folio);
-		if (err)
-			return err;
-		if (banned)
-			pr_info_once("saving copies of folios in loaded kexec segments\n");
-		else
-			pr_info_once("saving copies of folios in movable or CMA memory\n");
-	} else {
-		err = pkram_append(pa, phys, order, folio->index);
-		if (err)
-			return err;
-		folio_get(folio);
-		pkram_owned_add(folio_nr_pages(folio));
-	}
+	err = pkram_save_copy(pa, folio);
+	if (err)
+		return err;
+	if (banned)
+		pr_info_once("saving copies of folios in loaded kexec segments\n");
+	else if (movable)
+		pr_info_once("saving copies of folios in movable or CMA memory\n");
+saved:
 	pa->nr_folios++;
 	pa->nr_pages += folio_nr_pages(folio);
 	return 0;
@@ -703,7 +727,7 @@ ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count)
 			if (!page)
 				return done ? done : -ENOMEM;
 			phys = page_to_phys(page);
-			err = pkram_append(pa, phys, 0, pa->next_index);
+			err = pkram_append(pa, phys, 0, pa->next_index, NULL);
 			if (err) {
 				pkram_free_owned(page, 0);
 				return done ? done : err;
@@ -740,6 +764,9 @@ static void pkram_account_claimed(struct pkram_access *pa)
  * refcount 1, not reserved, compound of @order, counted as managed memory
  * (in batches: parallel loads would fight over the counters' cache lines).
  * A page that is no longer reserved was handed out already: refuse it.
+ * Each page is claimed with an atomic test-and-clear, so that of two
+ * threads claiming one page only one can win it (validation refuses a
+ * handover that lists a page twice; this is the last line of defence).
  */
 static struct folio *pkram_claim_folio(struct pkram_access *pa, u64 phys,
 				       unsigned int order)
@@ -753,13 +780,18 @@ static struct folio *pkram_claim_folio(struct pkram_access *pa, u64 phys,
 		return page_folio(page);
 	}
 
-	for (i = 0; i < nr; i++)
-		if (!PageReserved(page + i))
-			return ERR_PTR(-EINVAL);
 	for (i = 0; i < nr; i++) {
-		__ClearPageReserved(page + i);
-		set_page_count(page + i, i ? 0 : 1);
+		if (!TestClearPageReserved(page + i)) {
+			pr_err_ratelimited("node %s: page %#llx was handed out already\n",
+					   pa->ps->node->meta->name,
+					   phys + i * PAGE_SIZE);
+			while (i--)
+				SetPageReserved(page + i);
+			return ERR_PTR(-EINVAL);
+		}
 	}
+	for (i = 0; i < nr; i++)
+		set_page_count(page + i, i ? 0 : 1);
 	if (order)
 		prep_compound_page(page, order);
 	if (pa->claimed && (page_zone(page) != page_zone(pa->claim_page) ||
@@ -923,6 +955,7 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 {
 	struct pkram_node *node = pa->ps->node;
 	bool loading = node->state == PKRAM_LOADING;
+	bool keep;
 
 	if (!loading) {
 		mutex_lock(&node->lock);
@@ -935,7 +968,12 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 	if (pa->data)
 		folio_put(pa->data);
 	pa->data = NULL;
-	while (pa->run_left)
+	/* memory that is not the kernel's stays reserved (core.c) */
+	keep = node->incoming && (pa->ps->obj->flags & PKRAM_DATA_inplace);
+	if (keep && (pa->run_left || pa->link))
+		pr_warn("node %s: folios of an inplace object were not loaded: they are not the kernel's and stay reserved\n",
+			node->meta->name);
+	while (pa->run_left && !keep)
 		pkram_release_data(pkram_run_next(pa), pa->run_order,
 				   node->incoming);
 	if (pa->link) {
@@ -945,7 +983,7 @@ void pkram_finish_access(struct pkram_access *pa, bool status_ok)
 			(pa->link->nr_words - pa->pos) * sizeof(u64));
 		pa->link->nr_words -= pa->pos;
 		pkram_release_stream(virt_to_phys(pa->link), node->incoming,
-				     true);
+				     !keep);
 		pa->link = NULL;
 	}
 }

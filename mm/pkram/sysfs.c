@@ -72,7 +72,10 @@ static void *pkram_nodes_text(size_t *size)
 	return buf;
 }
 
-/* Discard every incoming node nobody has started to load. */
+/*
+ * Discard every incoming node nobody has started to load, but for those
+ * that hold memory that is not the kernel's (pkram_discard() says so).
+ */
 static int pkram_discard_unclaimed(void)
 {
 	char name[PKRAM_NAME_MAX + 1];
@@ -84,12 +87,18 @@ static int pkram_discard_unclaimed(void)
 		found = false;
 		mutex_lock(&pkram_mutex);
 		list_for_each_entry(node, &pkram_nodes, list) {
-			if (node->state == PKRAM_INCOMING) {
+			if (node->state == PKRAM_INCOMING &&
+			    !pkram_node_foreign(node)) {
 				strscpy(name, node->meta->name, sizeof(name));
 				found = true;
 				break;
 			}
 		}
+		if (!found)
+			list_for_each_entry(node, &pkram_nodes, list)
+				if (node->state == PKRAM_INCOMING)
+					pr_info("node %s holds memory that is not the kernel's: kept\n",
+						node->meta->name);
 		mutex_unlock(&pkram_mutex);
 		if (found)
 			err = pkram_discard(name);

@@ -197,6 +197,10 @@ static void pkram_test_finalizing(struct kunit *test)
 {
 	struct pkram_stream ps, ps2;
 
+	/* a complete node: finalize is writing it for the next kernel */
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-fin0", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
 	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-fin", GFP_KERNEL), 0);
 	mutex_lock(&pkram_mutex);
 	pkram_finalizing = true;
@@ -207,10 +211,14 @@ static void pkram_test_finalizing(struct kunit *test)
 	/* the open save is dropped, not half-preserved */
 	KUNIT_EXPECT_EQ(test, pkram_finish_save(&ps), -EBUSY);
 	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-fin"), -ENOENT);
+	/* nor may a load or discard free what finalize is writing */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps2, "kunit-fin0"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-fin0"), -EBUSY);
 
 	mutex_lock(&pkram_mutex);
 	pkram_finalizing = false;
 	mutex_unlock(&pkram_mutex);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-fin0"), 0);
 }
 
 /* Save folios, check the encoding, load them back in the same boot. */
@@ -385,6 +393,79 @@ static void pkram_test_pack(struct kunit *test)
 		put_page(&pages[i]);
 }
 
+/* Validate @meta against @v's ranges as an incoming node: offered? */
+static bool pkram_test_offer(struct kunit *test, struct pkram_validate *v,
+			     struct pkram_node_meta *meta)
+{
+	struct pkram_validate w;
+	struct pkram_node_meta *node;
+	u64 pages;
+	bool ok;
+
+	KUNIT_ASSERT_EQ(test, pkram_validate_init(&w, v->r, v->nr), 0);
+	pages = w.budget;
+	ok = pkram_check_node(&w, virt_to_phys(meta), &node);
+	/* a refused node leaves nothing marked */
+	if (!ok)
+		KUNIT_EXPECT_TRUE(test, bitmap_empty(w.used, pages));
+	/* and an offered one cannot be offered a second time */
+	if (ok)
+		KUNIT_EXPECT_FALSE(test, pkram_check_node(&w, virt_to_phys(meta),
+							  &node));
+	pkram_validate_destroy(&w);
+	return ok;
+}
+
+/*
+ * No page may be offered twice: not by two entries of a node, not as data
+ * and metadata, not by two nodes. Without the check (v->used unset) the
+ * same node passes: the damage is only in what it shares.
+ */
+static void pkram_test_validate_overlap(struct kunit *test,
+					struct pkram_validate *v,
+					struct pkram_node_meta *meta,
+					struct pkram_obj_meta *obj,
+					struct pkram_link_meta *link)
+{
+	u64 w0 = link->words[0], w1 = link->words[1];
+	unsigned int nw = link->nr_words;
+
+	KUNIT_ASSERT_EQ(test, nw, 2U);		/* one order-2 folio, its index */
+	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, v, meta));
+
+	/* the same folio twice, at two indexes */
+	link->words[2] = w0;
+	link->words[3] = w1 + 4;
+	link->nr_words = 4;
+	obj->nr_folios++;
+	obj->nr_pages += 4;
+	meta->nr_folios++;
+	meta->nr_pages += 4;
+	pkram_seal_node(meta, false);
+	v->budget = 100;
+	KUNIT_EXPECT_TRUE(test, pkram_validate_node(v, meta));
+	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, v, meta));
+	link->nr_words = nw;
+	obj->nr_folios--;
+	obj->nr_pages -= 4;
+	meta->nr_folios--;
+	meta->nr_pages -= 4;
+
+	/* a data folio that is the object's own metadata page */
+	link->words[0] = virt_to_phys(obj) | PKRAM_ENT_INDEX;
+	obj->nr_pages -= 3;
+	meta->nr_pages -= 3;
+	pkram_seal_node(meta, false);
+	v->budget = 100;
+	KUNIT_EXPECT_TRUE(test, pkram_validate_node(v, meta));
+	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, v, meta));
+	link->words[0] = w0;
+	obj->nr_pages += 3;
+	meta->nr_pages += 3;
+	pkram_seal_node(meta, false);
+	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, v, meta));
+}
+
 /*
  * The incoming validator accepts what this kernel writes, and refuses it
  * after a single flipped bit or a count that does not add up.
@@ -396,8 +477,9 @@ static void pkram_test_validate(struct kunit *test)
 	struct pkram_obj_meta *obj;
 	struct pkram_link_meta *link;
 	struct pkram_stream ps;
-	struct folio *folio;
+	struct folio *folio, *other;
 	unsigned long nr;
+	u64 saved;
 
 	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-val", GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
@@ -425,25 +507,38 @@ static void pkram_test_validate(struct kunit *test)
 	mutex_unlock(&pkram_mutex);
 	KUNIT_ASSERT_NOT_NULL(test, v.r);
 	v.nr = nr;
-	pkram_seal_node(meta);
+	pkram_seal_node(meta, false);
 
 	v.budget = 100;
 	KUNIT_EXPECT_TRUE(test, pkram_validate_node(&v, meta));
 
-	link->words[0] ^= BIT_ULL(13);		/* the folio moves */
+	/*
+	 * The folio moves to memory that is not preserved, with the link
+	 * page sealed again: the range check, not the checksum, refuses it.
+	 */
+	other = folio_alloc(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	saved = link->words[0];
+	link->words[0] = PFN_PHYS(folio_pfn(other)) |
+			 (saved & ~PKRAM_ENT_PHYS_MASK);
+	pkram_seal_node(meta, false);
 	v.budget = 100;
 	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
-	link->words[0] ^= BIT_ULL(13);
+	KUNIT_EXPECT_STREQ(test, v.why, "entry outside preserved memory");
+	link->words[0] = saved;
+	folio_put(other);
 
 	meta->nr_pages++;			/* counts do not add up */
-	pkram_seal_node(meta);
+	pkram_seal_node(meta, false);
 	v.budget = 100;
 	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
 	meta->nr_pages--;
-	pkram_seal_node(meta);
+	pkram_seal_node(meta, false);
 
 	v.budget = 2;				/* too many metadata pages */
 	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+
+	pkram_test_validate_overlap(test, &v, meta, obj, link);
 
 	kvfree(v.r);
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-val"), 0);
@@ -488,13 +583,86 @@ static void pkram_test_kexec_segments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pkram_kexec_check_segments(image), 0);
 	KUNIT_EXPECT_TRUE(test, pkram_in_kexec_segment(phys ^ SZ_16M,
 						       (phys ^ SZ_16M) + 1));
-	image->nr_segments = 0;
-	KUNIT_EXPECT_EQ(test, pkram_kexec_check_segments(image), 0);
+	/*
+	 * The load fails after the check (kexec_image stays what it was,
+	 * none here): the failed image's destinations are not banned any
+	 * more, so bans describe the image kexec will run.
+	 */
+	KUNIT_ASSERT_NULL(test, kexec_image);
+	pkram_kexec_load_done();
 	KUNIT_EXPECT_FALSE(test, pkram_in_kexec_segment(phys ^ SZ_16M,
 							(phys ^ SZ_16M) + 1));
 
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-kx"), 0);
 	folio_put(folio);
+}
+
+/*
+ * An incoming node carried over to the next kexec keeps the data checksum
+ * it arrived with: data damaged meanwhile must not be blessed.
+ */
+static void pkram_test_carry_csum(struct kunit *test)
+{
+	struct pkram_node_meta *meta;
+	struct pkram_obj_meta *obj;
+	struct pkram_stream ps;
+	struct folio *folio;
+	u32 crc;
+
+	folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-csum", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_csum), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
+		pkram_finish_access(&pa, true);
+	}
+	pkram_finish_save_obj(&ps);
+	meta = ps.node->meta;
+	obj = phys_to_virt(meta->first_obj);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	pkram_seal_node(meta, false);
+	crc = obj->data_crc;
+	*(u8 *)folio_address(folio) ^= 1;	/* damaged after the checksum */
+	pkram_seal_node(meta, true);		/* carried over */
+	KUNIT_EXPECT_EQ(test, obj->data_crc, crc);
+	pkram_seal_node(meta, false);		/* saved anew: a new checksum */
+	KUNIT_EXPECT_NE(test, obj->data_crc, crc);
+
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-csum"), 0);
+	folio_put(folio);
+}
+
+/*
+ * An incoming node with an inplace object holds memory that is not the
+ * kernel's: it is never discarded (here: a saved node, marked incoming).
+ */
+static void pkram_test_foreign(struct kunit *test)
+{
+	struct pkram_stream ps;
+	struct pkram_node *node;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, "kunit-hv", GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_inplace), 0);
+	pkram_finish_save_obj(&ps);
+	node = ps.node;
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+
+	mutex_lock(&pkram_mutex);
+	node->incoming = true;
+	mutex_unlock(&pkram_mutex);
+	KUNIT_EXPECT_TRUE(test, pkram_node_foreign(node));
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-hv"), -EXDEV);
+	mutex_lock(&pkram_mutex);
+	node->incoming = false;
+	mutex_unlock(&pkram_mutex);
+	KUNIT_EXPECT_FALSE(test, pkram_node_foreign(node));
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-hv"), 0);
 }
 
 struct pkram_test_thread {
@@ -803,6 +971,8 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_runs),
 	KUNIT_CASE(pkram_test_pack),
 	KUNIT_CASE(pkram_test_validate),
+	KUNIT_CASE(pkram_test_carry_csum),
+	KUNIT_CASE(pkram_test_foreign),
 	KUNIT_CASE(pkram_test_kexec_segments),
 	KUNIT_CASE(pkram_test_concurrent),
 	KUNIT_CASE(pkram_test_parallel_object),

@@ -126,6 +126,12 @@ static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 	return malloc(n * size ?: 1);
 }
 
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n ?: 1, size ?: 1);
+}
+
 static inline void kvfree(const void *p)
 {
 	free((void *)p);
