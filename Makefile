@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace kernel kernel-debug kernel-bench check check-debug demo bench fuzz clean distclean
+.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench fuzz clean distclean
 
 help:
 	@echo 'PKRAM targets:'
@@ -42,15 +42,19 @@ kernel-debug: deps
 kernel-bench: deps
 	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh bench
 
-check: kernel pkramctl
+check: kernel pkramctl vmprog
 	@$(REPO)/tests/run-check.sh
 
-check-debug: kernel-debug pkramctl
+check-debug: kernel-debug pkramctl vmprog
 	@BUILD=$(BUILD) KERNEL=$(BUILD)/linux-debug $(REPO)/tests/run-check.sh
 
 # build/pkramctl/pkramctl, which scenarios and the demo put into the guest
 pkramctl: deps
 	@$(MAKE) -s -C $(REPO)/tools/pkramctl
+
+# static guest programs of the kexec scenarios: build/vmprog/
+vmprog: deps
+	@$(MAKE) -s -C $(REPO)/tests/vm/prog
 
 # userspace helpers some scenarios --add (tests/unit/Makefile also builds build/pkramctl/)
 userspace: deps

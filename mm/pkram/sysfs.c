@@ -8,7 +8,10 @@
  * passed to someone else.
  *
  * /sys/kernel/debug/pkram/owned_pages (debugfs) counts the pages PKRAM
- * holds for outgoing nodes, for tests that look for leaks.
+ * holds for outgoing nodes, for tests that look for leaks;
+ * /sys/kernel/debug/pkram/kexec_bans lists the physical ranges ("start
+ * end", hexadecimal, end exclusive) the loaded kexec image will be copied
+ * to, where a saved folio is preserved as a copy.
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
@@ -17,6 +20,7 @@
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -252,12 +256,24 @@ static int pkram_owned_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(pkram_owned_fops, pkram_owned_get, NULL, "%llu\n");
 
+static int pkram_bans_show(struct seq_file *m, void *v)
+{
+	struct pkram_range ban[PKRAM_MAX_BANS];
+	unsigned int i, n = pkram_kexec_bans(ban);
+
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%#llx %#llx\n", ban[i].start, ban[i].end);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pkram_bans);
+
 static int __init pkram_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("pkram", NULL);
 
 	debugfs_create_file_unsafe("owned_pages", 0400, dir, NULL,
 				   &pkram_owned_fops);
+	debugfs_create_file("kexec_bans", 0400, dir, NULL, &pkram_bans_fops);
 	return 0;
 }
 late_initcall(pkram_debugfs_init);

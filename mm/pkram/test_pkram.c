@@ -34,6 +34,8 @@
  *                  prints "test_pkram: save <name> failed: -12", no FAIL;
  *                  a successful one prints the fault points it passed
  *   fail_nth=N     with failinject=1: the Nth of those fails, once
+ *   inplace=1      object 0 of each node is PKRAM_DATA_inplace: memory
+ *                  that is not the kernel's, never discarded after kexec
  * action=movable-inplace checks that an inplace object refuses a movable
  * folio with -EADDRNOTAVAIL. action=save-lru saves node <prefix>-0 of one
  * whole MAX_PAGE_ORDER block of order-0 pages in [range_start, range_end),
@@ -92,6 +94,9 @@ MODULE_PARM_DESC(target, "action=corrupt: sb, compat, node, link, ranges or data
 static uint csum;
 module_param(csum, uint, 0);
 MODULE_PARM_DESC(csum, "action=save: objects carry PKRAM_DATA_csum");
+static uint inplace;
+module_param(inplace, uint, 0);
+MODULE_PARM_DESC(inplace, "action=save: object 0 is PKRAM_DATA_inplace (memory that is not the kernel's)");
 static char *kind = "zero";
 module_param(kind, charp, 0);
 MODULE_PARM_DESC(kind, "action=plant: zero or random");
@@ -172,6 +177,8 @@ static void plan_obj(struct rnd_state *rs, unsigned int o, struct obj_plan *p)
 		   PKRAM_DATA_folios | PKRAM_DATA_bytes;
 	if (csum)
 		p->flags |= PKRAM_DATA_csum;
+	else if (inplace && o == 0)
+		p->flags |= PKRAM_DATA_inplace;
 	p->nr_folios = (p->flags & PKRAM_DATA_folios) ?
 		       prandom_u32_state(rs) % (max_folios + 1) : 0;
 	if (!(p->flags & PKRAM_DATA_bytes))

@@ -756,6 +756,10 @@ static int discard_error(struct pkramctl *ctx, const char *path,
 			errmsg(ctx, "node %s is in use (being saved or loaded); retry when its owner is done",
 			       what);
 		return PKRAMCTL_EXIT_FAIL;
+	case EXDEV:
+		errmsg(ctx, "node %s holds memory that is not the kernel's (an inplace object, e.g. pages a hypervisor owns): only its owner can take it, by loading it; not discarded",
+		       what ? what : "?");
+		return PKRAMCTL_EXIT_FAIL;
 	case EPERM:
 	case EACCES:
 		errmsg(ctx, "discard needs root (CAP_SYS_ADMIN)");
