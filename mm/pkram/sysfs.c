@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -132,43 +133,104 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
 
 /*
- * A blob is built when a read starts at offset 0 and served from that copy
- * for the following offsets (sysfs reads a page at a time), so one pass of
- * reads sees one consistent blob. It is freed at the end.
+ * A blob is built when a read of an open file starts at offset 0 and served
+ * from that copy for the following offsets (sysfs reads a page at a time),
+ * so one pass of reads sees one consistent blob, whoever else reads the
+ * same attribute meanwhile: each open file has its own copy. A copy is freed
+ * when its reader reaches the end (a small entry stays to answer the read
+ * that finds the end with 0), or, if a reader stops early, when it is the
+ * oldest of more than PKRAM_MAX_BLOBS.
  */
-enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN, PKRAM_NR_BLOBS };
-static DEFINE_MUTEX(pkram_blob_mutex);
-static void *pkram_blob[PKRAM_NR_BLOBS];
-static size_t pkram_blob_size[PKRAM_NR_BLOBS];
+enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN };
 
-static void *pkram_blob_build(int which, size_t *size)
+struct pkram_blob {
+	struct list_head list;
+	const struct file *file;
+	int which;
+	void *data;
+	size_t size;
+};
+
+#define PKRAM_MAX_BLOBS		16
+static DEFINE_MUTEX(pkram_blob_mutex);
+static LIST_HEAD(pkram_blobs);		/* newest first */
+static unsigned int pkram_nr_blobs;
+
+static void pkram_blob_free(struct pkram_blob *b)
 {
-	if (which == PKRAM_BLOB_NODES)
-		return pkram_nodes_text(size);
-	return pkram_snapshot(which == PKRAM_BLOB_IN, size);
+	list_del(&b->list);
+	pkram_nr_blobs--;
+	kvfree(b->data);
+	kfree(b);
 }
 
-static ssize_t pkram_blob_read(int which, char *buf, loff_t off, size_t count)
+static struct pkram_blob *pkram_blob_find(const struct file *f, int which)
 {
+	struct pkram_blob *b;
+
+	list_for_each_entry(b, &pkram_blobs, list)
+		if (b->file == f && b->which == which)
+			return b;
+	return NULL;
+}
+
+/* A new copy for @f, replacing its old one. Caller holds pkram_blob_mutex. */
+static struct pkram_blob *pkram_blob_build(const struct file *f, int which)
+{
+	struct pkram_blob *b = pkram_blob_find(f, which);
+
+	if (b)
+		pkram_blob_free(b);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	if (which == PKRAM_BLOB_NODES)
+		b->data = pkram_nodes_text(&b->size);
+	else
+		b->data = pkram_snapshot(which == PKRAM_BLOB_IN, &b->size);
+	if (!b->data) {
+		kfree(b);
+		return NULL;
+	}
+	b->file = f;
+	b->which = which;
+	list_add(&b->list, &pkram_blobs);
+	if (++pkram_nr_blobs > PKRAM_MAX_BLOBS)
+		pkram_blob_free(list_last_entry(&pkram_blobs, struct pkram_blob,
+						list));
+	return b;
+}
+
+static ssize_t pkram_blob_read(const struct file *f, int which, char *buf,
+			       loff_t off, size_t count)
+{
+	struct pkram_blob *b;
 	ssize_t ret;
 
 	mutex_lock(&pkram_blob_mutex);
-	if (!off || !pkram_blob[which]) {
-		kvfree(pkram_blob[which]);
-		pkram_blob[which] = pkram_blob_build(which,
-						     &pkram_blob_size[which]);
+	b = off ? pkram_blob_find(f, which) : NULL;
+	if (b && !b->data) {
+		/* the copy was read to its end: this is its EOF */
+		pkram_blob_free(b);
+		mutex_unlock(&pkram_blob_mutex);
+		return 0;
 	}
-	if (!pkram_blob[which]) {
+	if (!b)
+		b = pkram_blob_build(f, which);
+	if (!b) {
 		ret = -ENOMEM;
-	} else if (off >= pkram_blob_size[which]) {
+	} else if (off >= b->size) {
 		ret = 0;
 	} else {
-		ret = min_t(size_t, count, pkram_blob_size[which] - off);
-		memcpy(buf, pkram_blob[which] + off, ret);
+		ret = min_t(size_t, count, b->size - off);
+		memcpy(buf, b->data + off, ret);
 	}
-	if (ret <= 0 || off + ret >= pkram_blob_size[which]) {
-		kvfree(pkram_blob[which]);
-		pkram_blob[which] = NULL;
+	if (b && ret <= 0) {
+		pkram_blob_free(b);
+	} else if (b && off + ret >= b->size) {
+		/* keep a small entry that answers the reader's next read */
+		kvfree(b->data);
+		b->data = NULL;
 	}
 	mutex_unlock(&pkram_blob_mutex);
 	return ret;
@@ -180,7 +242,7 @@ static ssize_t nodes_read(struct file *f, struct kobject *kobj,
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return pkram_blob_read(PKRAM_BLOB_NODES, buf, off, count);
+	return pkram_blob_read(f, PKRAM_BLOB_NODES, buf, off, count);
 }
 
 static ssize_t incoming_dtb_read(struct file *f, struct kobject *kobj,
@@ -189,7 +251,7 @@ static ssize_t incoming_dtb_read(struct file *f, struct kobject *kobj,
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return pkram_blob_read(PKRAM_BLOB_IN, buf, off, count);
+	return pkram_blob_read(f, PKRAM_BLOB_IN, buf, off, count);
 }
 
 static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
@@ -198,7 +260,7 @@ static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return pkram_blob_read(PKRAM_BLOB_OUT, buf, off, count);
+	return pkram_blob_read(f, PKRAM_BLOB_OUT, buf, off, count);
 }
 
 static struct bin_attribute nodes_attr = {

@@ -4,7 +4,8 @@
 # describe the same nodes, objects and physical ranges (show --snapshot
 # --ranges, direction and state aside); show reads the live snapshot the
 # same way; discard NAME and discard --all-unclaimed give the memory back;
-# show of a node that is gone exits 1.
+# show of a node that is gone exits 1. A read of nodes that has started is
+# not torn by another reader and a save meanwhile.
 # vmtest-args: --mem 1G --timeout 150 --add tests/vm/include/pkram-lib.sh --add tests/vm/include/pkramctl-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl
 # expect: pass
 . /root/pkram-lib.sh
@@ -16,6 +17,18 @@ echo "pkramctl-test: stage $PKRAM_STAGE"
 case $PKRAM_STAGE in
 1)
 	tp action=save prefix=a seed=1 nodes=2
+	# a read that has started sees one snapshot, whatever other readers
+	# and savers do meanwhile
+	cat /sys/kernel/pkram/nodes >/root/nodes.before
+	exec 3</sys/kernel/pkram/nodes
+	dd bs=16 count=1 <&3 >/root/nodes.torn 2>/dev/null
+	tp action=save prefix=t seed=2 nodes=1
+	cat /sys/kernel/pkram/nodes >/dev/null
+	dd bs=4096 <&3 >>/root/nodes.torn 2>/dev/null
+	exec 3<&-
+	cmp -s /root/nodes.before /root/nodes.torn ||
+		vm-fail "a read of nodes mixed two snapshots: $(tr "\n" "/" </root/nodes.torn)"
+	echo t-0 >/sys/kernel/pkram/discard || vm-fail "discard t-0"
 	cp /sys/kernel/pkram/nodes /root/nodes.1
 	cat /root/nodes.1
 	[ "$(wc -l </root/nodes.1)" -eq 2 ] || vm-fail "want 2 nodes: $(cat /root/nodes.1)"
