@@ -57,6 +57,9 @@ MODULE_PARM_DESC(seed, "seed of the mixed layout's orders");
 static char *name = "bench";
 module_param(name, charp, 0);
 MODULE_PARM_DESC(name, "node name");
+static uint verify;
+module_param(verify, uint, 0);
+MODULE_PARM_DESC(verify, "fill every saved page with a pattern and check it on load (no copy baseline)");
 static uint threads = 1;
 module_param(threads, uint, 0);
 MODULE_PARM_DESC(threads, "threads saving and loading (1 to 64)");
@@ -148,6 +151,7 @@ static int bench_load_worker(void *arg)
 				folio_put(folio);
 			break;
 		}
+		folio->index = idx;
 		w->f[w->first + w->loaded++] = folio;
 		if (!(w->loaded % 4096))
 			cond_resched();
@@ -209,6 +213,36 @@ static s64 bench_run(int (*fn)(void *), struct pkram_stream *ps,
 	return err ?: t;
 }
 
+/* verify=1: page @pg of the node holds this pattern, word @w of it */
+static u64 bench_word(unsigned long pg, unsigned int w)
+{
+	return (seed * 0x9e3779b97f4a7c15ULL) ^ ((u64)pg << 12 | w);
+}
+
+/* Fill (or, with @check, check) the pages of @folio, the node's @first on. */
+static int bench_pattern(struct folio *folio, unsigned long first, bool check)
+{
+	unsigned long j;
+	unsigned int w;
+
+	for (j = 0; j < folio_nr_pages(folio); j++) {
+		u64 *p = kmap_local_folio(folio, j * PAGE_SIZE);
+
+		for (w = 0; w < PAGE_SIZE / sizeof(u64); w++) {
+			if (!check) {
+				p[w] = bench_word(first + j, w);
+			} else if (p[w] != bench_word(first + j, w)) {
+				kunmap_local(p);
+				return FAIL("page %lu word %u: %#llx, want %#llx",
+					    first + j, w, p[w],
+					    bench_word(first + j, w));
+			}
+		}
+		kunmap_local(p);
+	}
+	return 0;
+}
+
 /* The baseline: copy every saved page into another page, timed. */
 static int copy_baseline(struct folio **f, unsigned long nr, unsigned long pages)
 {
@@ -267,8 +301,10 @@ static int bench_save(void)
 			err = FAIL("no memory after %lu of %lu pages", pages, want);
 			goto out_put;
 		}
+		if (verify)
+			bench_pattern(f[nr], pages, false);
+		f[nr]->index = pages;	/* the node's first page in it */
 		pages += folio_nr_pages(f[nr]);
-		f[nr]->index = pages;	/* any index; PKRAM keeps it */
 		nr++;
 		if (!(nr % 4096))
 			cond_resched();
@@ -298,7 +334,8 @@ static int bench_save(void)
 		goto out_put;
 	}
 	print("save", nr, pages, t, threads);
-	err = copy_baseline(f, nr, pages);
+	if (!verify)
+		err = copy_baseline(f, nr, pages);
 out_put:
 	for (i = 0; i < nr; i++)
 		folio_put(f[i]);	/* PKRAM holds its own reference */
@@ -337,6 +374,8 @@ static int bench_load(void)
 		if (!f[i])
 			continue;
 		pages += folio_nr_pages(f[i]);
+		if (verify && !err)
+			err = bench_pattern(f[i], f[i]->index, true);
 		folio_put(f[i]);
 	}
 	kvfree(f);
@@ -344,7 +383,11 @@ static int bench_load(void)
 		return FAIL("load after %lu folios: %lld", nr, t);
 	if (pages != want)
 		return FAIL("loaded %lu pages, want %lu", pages, want);
+	if (err)
+		return err;
 	print("load", nr, pages, t, threads);
+	if (verify)
+		pr_info("verified %lu pages\n", pages);
 	return 0;
 }
 

@@ -141,7 +141,47 @@ static struct kobj_attribute discard_attr = __ATTR_WO(discard);
  * that finds the end with 0), or, if a reader stops early, when it is the
  * oldest of more than PKRAM_MAX_BLOBS.
  */
-enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN };
+enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN, PKRAM_BLOB_KEXEC_AVOID };
+
+/*
+ * The physical ranges a kexec load must keep its segments off, one
+ * "start end" line each (hexadecimal, end exclusive), sorted: what the
+ * nodes occupy, memory registered to be saved at kexec time and the
+ * handover's own pages, with gaps of less than PKRAM_AVOID_GAP between
+ * them closed (no kexec segment fits there, and scattered pages would
+ * make a line each). kexec_load refuses a segment on preserved memory;
+ * loaders that place segments themselves (kexec-tools, through pkramctl
+ * kexec-load) place them in the gaps.
+ */
+#define PKRAM_AVOID_GAP		SZ_2M
+
+static void *pkram_kexec_avoid_text(size_t *size)
+{
+	struct pkram_range *r;
+	unsigned long nr, i;
+	size_t cap, len = 0;
+	char *buf = NULL;
+
+	mutex_lock(&pkram_mutex);
+	r = pkram_collect_ranges(&nr, PKRAM_COLLECT_PENDING |
+				 PKRAM_COLLECT_HANDOVER);
+	mutex_unlock(&pkram_mutex);
+	if (!r && nr)
+		return NULL;
+	cap = nr * 40 + 1;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	for (i = 0; buf && i < nr; i++) {
+		u64 start = r[i].start;
+
+		while (i + 1 < nr && r[i + 1].start - r[i].end < PKRAM_AVOID_GAP)
+			i++;
+		len += scnprintf(buf + len, cap - len, "%#llx %#llx\n",
+				 start, r[i].end);
+	}
+	kvfree(r);
+	*size = len;
+	return buf;
+}
 
 struct pkram_blob {
 	struct list_head list;
@@ -186,6 +226,8 @@ static struct pkram_blob *pkram_blob_build(const struct file *f, int which)
 		return NULL;
 	if (which == PKRAM_BLOB_NODES)
 		b->data = pkram_nodes_text(&b->size);
+	else if (which == PKRAM_BLOB_KEXEC_AVOID)
+		b->data = pkram_kexec_avoid_text(&b->size);
 	else
 		b->data = pkram_snapshot(which == PKRAM_BLOB_IN, &b->size);
 	if (!b->data) {
@@ -263,6 +305,20 @@ static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
 	return pkram_blob_read(f, PKRAM_BLOB_OUT, buf, off, count);
 }
 
+static ssize_t kexec_avoid_read(struct file *f, struct kobject *kobj,
+			      struct bin_attribute *attr, char *buf, loff_t off,
+			      size_t count)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return pkram_blob_read(f, PKRAM_BLOB_KEXEC_AVOID, buf, off, count);
+}
+
+static struct bin_attribute kexec_avoid_attr = {
+	.attr = { .name = "kexec_avoid", .mode = 0400 },
+	.read = kexec_avoid_read,
+};
+
 static struct bin_attribute nodes_attr = {
 	.attr = { .name = "nodes", .mode = 0400 },
 	.read = nodes_read,
@@ -280,6 +336,7 @@ static struct bin_attribute outgoing_dtb_attr = {
 
 static struct bin_attribute *pkram_bin_attrs[] = {
 	&nodes_attr,
+	&kexec_avoid_attr,
 	&incoming_dtb_attr,
 	&outgoing_dtb_attr,
 	NULL,

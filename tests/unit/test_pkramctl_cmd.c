@@ -542,6 +542,37 @@ static void test_kexec_dry_run_append(void **state)
 	result_free(&r);
 }
 
+/* With PKRAM's kexec_avoid file, kexec-tools is told where to place segments */
+static void test_kexec_placement(void **state)
+{
+	struct fixture *fx = *state;
+	struct result r;
+	char iomem[512];
+
+	fx_pkram(fx, "nodes-normal");
+	fx_write(fx, "pkram/kexec_avoid",
+		 "0x1000000 0x40000000\n0x40002000 0x7ffe0000\n");
+	fx_write(fx, "iomem", "00001000-0009fbff : System RAM\n"
+		 "00100000-7ffdffff : System RAM\n");
+	fx_path(fx, "iomem", iomem, sizeof(iomem));
+	setenv("PKRAMCTL_PROC_IOMEM", iomem, 1);
+	run(fx, &r, "kexec-load", "/boot/vmlinuz", "--append", "", "--dry-run",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out,
+		"kexec -l --mem-min=0x100000 --mem-max=0xffffff /boot/vmlinuz --append=pkram=0x1234000\n");
+	result_free(&r);
+
+	/* no RAM left: refused with a reason, kexec not run */
+	fx_write(fx, "pkram/kexec_avoid", "0x100000 0x7ffe0000\n");
+	run(fx, &r, "kexec-load", "/boot/vmlinuz", "--append", "", NULL);
+	assert_int_equal(r.status, 1);
+	assert_int_equal(r.exec_called, 0);
+	assert_non_null(strstr(r.err, "no RAM is free of preserved memory"));
+	result_free(&r);
+	unsetenv("PKRAMCTL_PROC_IOMEM");
+}
+
 static void test_kexec_dry_run_reuse(void **state)
 {
 	struct fixture *fx = *state;
@@ -724,6 +755,7 @@ int main(void)
 		T(test_discard_usage),
 		T(test_cmdline),
 		T(test_kexec_dry_run_append),
+		T(test_kexec_placement),
 		T(test_kexec_dry_run_reuse),
 		T(test_kexec_exec),
 		T(test_kexec_usage),

@@ -399,6 +399,48 @@ static void test_make_cmdline(void **state)
 	check_cmdline("a --x b", NULL, "a --x b pkram=0x1000");
 }
 
+static const char iomem_fixture[] =
+	"00000000-00000fff : Reserved\n"
+	"00001000-0009fbff : System RAM\n"
+	"000f0000-000fffff : Reserved\n"
+	"00100000-7ffdffff : System RAM\n"
+	"  01000000-01ffffff : Kernel code\n"
+	"  02000000-0200ffff : System RAM\n"
+	"80000000-8fffffff : PCI Bus 0000:00\n"
+	"100000000-17fffffff : System RAM\n";
+
+/* kexec-load's placement: the largest stretch of RAM free of PKRAM memory */
+static void test_largest_free(void **state)
+{
+	uint64_t s = 0, e = 0;
+
+	(void)state;
+	/* nothing preserved: the largest RAM range */
+	assert_int_equal(pkram_largest_free(iomem_fixture, "", &s, &e), 0);
+	assert_true(s == 0x100000000ULL && e == 0x180000000ULL);
+	assert_int_equal(pkram_largest_free(iomem_fixture,
+		"0x100000000 0x110000000\n", &s, &e), 0);
+	assert_true(s == 0x100000 && e == 0x7ffe0000);
+	/* the gap above a preserved range in high memory is largest */
+	assert_int_equal(pkram_largest_free(iomem_fixture,
+		"0x10000000 0x20000000\n0x30000000 0x7ffe0000\n"
+		"0x100000000 0x101000000\n", &s, &e), 0);
+	assert_true(s == 0x101000000ULL && e == 0x180000000ULL);
+	/* high memory all preserved, one range straddling the RAM gap */
+	assert_int_equal(pkram_largest_free(iomem_fixture,
+		"0x10000000 0x20000000\n0x30000000 0x100001000\n"
+		"0x100002000 0x180000000\n", &s, &e), 0);
+	assert_true(s == 0x20000000 && e == 0x30000000);
+	/* below 1 MiB does not count, and nothing else is free */
+	assert_int_equal(pkram_largest_free(iomem_fixture,
+		"0x100000 0x7ffe0000\n0x100000000 0x180000000\n", &s, &e),
+		-ENOENT);
+	/* garbage lines are skipped */
+	assert_int_equal(pkram_largest_free(iomem_fixture,
+		"junk\n0x100000 0x7ffe0000\nzz yy\n", &s, &e), 0);
+	assert_true(s == 0x100000000ULL && e == 0x180000000ULL);
+}
+
 static void test_shell_argv(void **state)
 {
 	char *const argv[] = {
@@ -437,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_attr),
 		cmocka_unit_test(test_make_cmdline),
 		cmocka_unit_test(test_shell_argv),
+		cmocka_unit_test(test_largest_free),
 	};
 
 	return cmocka_run_group_tests_name("pkramctl-lib", tests, NULL, NULL);

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #endif
 
 #define FILE_MAX	(1 << 20)	/* larger sysfs files are garbage */
+#define AVOID_FILE_MAX	(256 << 20)	/* kexec_avoid: a line per 2 MiB at most */
 #define HELP_SHOWN	(-1)		/* parse_args: --help was printed */
 
 struct cmd {
@@ -84,6 +86,8 @@ void pkramctl_init(struct pkramctl *ctx, FILE *out, FILE *err)
 	ctx->sysfs = s && *s ? s : PKRAMCTL_SYSFS_DEFAULT;
 	s = getenv("PKRAMCTL_PROC_CMDLINE");
 	ctx->proc_cmdline = s && *s ? s : PKRAMCTL_PROC_CMDLINE;
+	s = getenv("PKRAMCTL_PROC_IOMEM");
+	ctx->proc_iomem = s && *s ? s : PKRAMCTL_PROC_IOMEM;
 	ctx->out = out;
 	ctx->err = err;
 	ctx->exec = real_exec;
@@ -92,8 +96,18 @@ void pkramctl_init(struct pkramctl *ctx, FILE *out, FILE *err)
 
 /* --------------------------------------------------------------- files */
 
+static int read_file_max(const char *path, char **bufp, size_t *lenp,
+			 size_t max);
+
 /* Read a whole (small) file into a malloc()ed, NUL-terminated buffer. */
 static int read_file(const char *path, char **bufp, size_t *lenp)
+{
+	return read_file_max(path, bufp, lenp, FILE_MAX);
+}
+
+/* The same, for files up to @max bytes. */
+static int read_file_max(const char *path, char **bufp, size_t *lenp,
+			 size_t max)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap + 1);
@@ -110,10 +124,10 @@ static int read_file(const char *path, char **bufp, size_t *lenp)
 		ssize_t n;
 
 		if (len == cap) {
-			char *nb = cap >= FILE_MAX ? NULL : realloc(buf, cap * 2 + 1);
+			char *nb = cap >= max ? NULL : realloc(buf, cap * 2 + 1);
 
 			if (!nb) {
-				err = cap >= FILE_MAX ? -EFBIG : -ENOMEM;
+				err = cap >= max ? -EFBIG : -ENOMEM;
 				break;
 			}
 			buf = nb;
@@ -877,6 +891,57 @@ static char *proc_cmdline(struct pkramctl *ctx)
 
 enum { KL_INITRD, KL_APPEND, KL_REUSE, KL_DRY_RUN };
 
+/*
+ * kexec-tools places segments knowing nothing of PKRAM, and the kernel
+ * refuses a segment on preserved memory: keep them in the largest stretch
+ * of RAM that holds none (--mem-min/--mem-max). Without the kexec_avoid file
+ * (an older kernel) kexec places them as it likes. Writes the two options
+ * into @min and @max, or empty strings.
+ */
+static int kexec_placement(struct pkramctl *ctx, char *min, char *max,
+			   size_t size)
+{
+	char *path, *iomem = NULL, *pres = NULL;
+	uint64_t start, end;
+	size_t len;
+	int err;
+
+	min[0] = max[0] = '\0';
+	path = sysfs_path(ctx, "kexec_avoid");
+	if (!path) {
+		errmsg(ctx, "out of memory");
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	err = read_file_max(path, &pres, &len, AVOID_FILE_MAX);
+	if (err && err != -ENOENT)
+		read_error(ctx, path, err);
+	free(path);
+	if (err == -ENOENT)
+		return PKRAMCTL_EXIT_OK;
+	if (err)
+		return PKRAMCTL_EXIT_FAIL;
+	err = read_file(ctx->proc_iomem, &iomem, &len);
+	if (err) {
+		read_error(ctx, ctx->proc_iomem, err);
+		free(pres);
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	err = pkram_largest_free(iomem, pres, &start, &end);
+	free(iomem);
+	free(pres);
+	if (err == -ENOENT) {
+		errmsg(ctx, "no RAM is free of preserved memory: there is nowhere to load a kernel");
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	if (err) {
+		errmsg(ctx, "out of memory");
+		return PKRAMCTL_EXIT_FAIL;
+	}
+	snprintf(min, size, "--mem-min=%#" PRIx64, start);
+	snprintf(max, size, "--mem-max=%#" PRIx64, end - 1);
+	return PKRAMCTL_EXIT_OK;
+}
+
 static int kexec_run(struct pkramctl *ctx, char **kargv, bool dry_run)
 {
 	int err;
@@ -908,7 +973,8 @@ static int cmd_kexec_load(struct pkramctl *ctx, const struct cmd *cmd,
 		{ 0 },
 	};
 	char arg[64], *proc = NULL, *line, *initrd = NULL, *append = NULL;
-	char *kargv[6];
+	char min[40], max[40];
+	char *kargv[8];
 	const char *kernel;
 	int npos, status, k = 0;
 	uint64_t phys;
@@ -929,6 +995,9 @@ static int cmd_kexec_load(struct pkramctl *ctx, const struct cmd *cmd,
 		       ctx->sysfs, arg);
 		return PKRAMCTL_EXIT_USAGE;
 	}
+	status = kexec_placement(ctx, min, max, sizeof(min));
+	if (status)
+		return status;
 	if (opts[KL_REUSE].seen) {
 		proc = proc_cmdline(ctx);
 		if (!proc)
@@ -949,6 +1018,10 @@ static int cmd_kexec_load(struct pkramctl *ctx, const struct cmd *cmd,
 	}
 	kargv[k++] = "kexec";
 	kargv[k++] = "-l";
+	if (min[0]) {
+		kargv[k++] = min;
+		kargv[k++] = max;
+	}
 	kargv[k++] = (char *)kernel;
 	if (initrd)
 		kargv[k++] = initrd;
@@ -1003,10 +1076,13 @@ static const struct cmd cmds[] = {
 	{ "kexec-load", cmd_kexec_load,
 	  "kexec-load KERNEL [--initrd FILE] [--append ARGS] [--reuse-cmdline] [--dry-run]",
 	  "Load KERNEL for kexec with pkram= on its command line: runs\n"
-	  "  kexec -l KERNEL [--initrd=FILE] --append=\"CMDLINE pkram=0x...\"\n"
+	  "  kexec -l [--mem-min=A --mem-max=B] KERNEL [--initrd=FILE]\n"
+	  "           --append=\"CMDLINE pkram=0x...\"\n"
 	  "where CMDLINE is this kernel's /proc/cmdline (--reuse-cmdline)\n"
 	  "followed by ARGS (--append), any old pkram= removed. pkram= goes\n"
-	  "before a lone \"--\" (what follows it belongs to init).\n"
+	  "before a lone \"--\" (what follows it belongs to init). [A, B] is\n"
+	  "the largest stretch of RAM free of preserved memory (from\n"
+	  "/sys/kernel/pkram/kexec_avoid), where kexec must place the segments.\n"
 	  "Then reboot into it with `kexec -e` (or `systemctl kexec`).\n\n"
 	  "  --initrd FILE     the initramfs for KERNEL\n"
 	  "  --append ARGS     command line words for KERNEL\n"

@@ -647,3 +647,77 @@ void pkram_print_shell_argv(FILE *f, char *const argv[])
 	}
 	fputc('\n', f);
 }
+
+/*
+ * The largest stretch of RAM above 1 MiB with no preserved memory in it:
+ * RAM is the top-level "System RAM" lines of @iomem (/proc/iomem), the
+ * preserved memory the sorted "START END" lines (hexadecimal, END
+ * exclusive) of @preserved (PKRAM's sysfs file kexec_avoid). Returns 0
+ * and [*@start, *@end), -ENOENT if there is none, or -ENOMEM.
+ */
+int pkram_largest_free(const char *iomem, const char *preserved,
+		       uint64_t *start, uint64_t *end)
+{
+	struct pkram_range *p = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	uint64_t best = 0;
+	const char *line;
+
+	for (line = preserved; line && *line; ) {
+		unsigned long long s, e;
+
+		if (sscanf(line, "%llx %llx", &s, &e) == 2 && e > s) {
+			if (n == cap) {
+				struct pkram_range *q;
+
+				cap = cap ? 2 * cap : 64;
+				q = realloc(p, cap * sizeof(*p));
+				if (!q) {
+					free(p);
+					return -ENOMEM;
+				}
+				p = q;
+			}
+			p[n].start = s;
+			p[n].end = e;
+			n++;
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+
+	for (line = iomem; line && *line; ) {
+		unsigned long long rs, re;
+		int len = 0;
+
+		/* top level only: nested lines are indented */
+		if (line[0] != ' ' &&
+		    sscanf(line, "%llx-%llx : System RAM%n", &rs, &re, &len) == 2 &&
+		    len && (!line[len] || line[len] == '\n')) {
+			re++;
+			if (rs < 0x100000)
+				rs = 0x100000;
+			while (i < n && p[i].end <= rs)
+				i++;
+			while (rs < re) {
+				uint64_t gap_end = i < n && p[i].start < re ?
+						   p[i].start : re;
+
+				if (gap_end > rs && gap_end - rs > best) {
+					best = gap_end - rs;
+					*start = rs;
+					*end = gap_end;
+				}
+				if (gap_end == re)
+					break;
+				rs = p[i].end;
+				if (p[i].end <= re)
+					i++;
+			}
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	free(p);
+	return best ? 0 : -ENOENT;
+}

@@ -17,6 +17,7 @@
 
 #define PKRAMCTL_SYSFS_DEFAULT	"/sys/kernel/pkram"
 #define PKRAMCTL_PROC_CMDLINE	"/proc/cmdline"
+#define PKRAMCTL_PROC_IOMEM	"/proc/iomem"
 #define PKRAM_NAME_MAX		63
 #define PKRAM_PAGE_SIZE		4096ULL
 
@@ -77,6 +78,8 @@ void pkram_json_string(FILE *f, const char *s);
 
 int pkram_parse_cmdline_attr(const char *buf, size_t len, char *arg,
 			     size_t arglen, uint64_t *phys);
+int pkram_largest_free(const char *iomem, const char *preserved,
+		       uint64_t *start, uint64_t *end);
 char *pkram_make_cmdline(const char *cmdline, const char *append,
 			 const char *pkram_arg);
 void pkram_print_shell_argv(FILE *f, char *const argv[]);
@@ -124,6 +127,7 @@ void pkram_print_node_json_full(FILE *f, const struct pkram_node_info *info,
 struct pkramctl {
 	const char *sysfs;		/* PKRAM sysfs directory */
 	const char *proc_cmdline;	/* this kernel's command line */
+	const char *proc_iomem;		/* the physical memory map */
 	FILE *out;
 	FILE *err;
 	/* Replaceable for tests; both default to the real thing. */
