@@ -646,10 +646,11 @@ static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 {
 	void *page;
 
-	if (!v->budget--) {
+	if (!v->budget) {
 		v->why = "metadata does not end (cycle?)";
 		return NULL;
 	}
+	v->budget--;
 	if (!PAGE_ALIGNED(phys)) {
 		v->why = "metadata page outside preserved memory";
 		return NULL;
