@@ -229,17 +229,13 @@ void pkram_kexec_load_done(void)
  * @start: first byte
  * @end: first byte after the range
  *
+ * Answers for the image kexec will run and, while a load is in progress,
+ * for the image being loaded too.
+ *
  * Context: Any context.
- * Return: true if [@start, @end) overlaps a loaded segment's destination.
+ * Return: true if [@start, @end) overlaps a segment's destination.
  */
 bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end)
-{
-	return pkram_kexec_banned(start, end);
-}
-EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
-
-/* Does [@start, @end) overlap a loaded segment's destination? */
-bool pkram_kexec_banned(u64 start, u64 end)
 {
 	unsigned long flags;
 	bool hit = false;
@@ -253,6 +249,7 @@ bool pkram_kexec_banned(u64 start, u64 end)
 	spin_unlock_irqrestore(&pkram_ban_lock, flags);
 	return hit;
 }
+EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
 
 /* Copy the banned destinations to @out (PKRAM_MAX_BANS entries). */
 unsigned int pkram_kexec_bans(struct pkram_range *out)

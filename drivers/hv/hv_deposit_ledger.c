@@ -413,7 +413,7 @@ static int hv_ledger_save_folios(struct hv_ledger *l, struct pkram_stream *ps,
 		}
 		cond_resched();
 	}
-	pkram_finish_access(&pa, !err);
+	pkram_finish_access(&pa);
 	return err;
 }
 
@@ -478,7 +478,7 @@ static int hv_ledger_save(struct hv_ledger *ledger, const char *name)
 		PKRAM_ACCESS(pb, &ps, bytes);
 
 		n = pkram_write(&pb, &h, sizeof(h));
-		pkram_finish_access(&pb, n == sizeof(h));
+		pkram_finish_access(&pb);
 		if (n != sizeof(h))
 			err = n < 0 ? n : -ENOMEM;
 	}
@@ -538,7 +538,7 @@ static int hv_ledger_load_folios(struct hv_ledger *l, struct pkram_stream *ps,
 		}
 		cond_resched();
 	}
-	pkram_finish_access(&pa, true);
+	pkram_finish_access(&pa);
 	if (bad)
 		pr_err("%lu unexpected entries in the incoming ledger\n", bad);
 	return bad ? -EINVAL : 0;
@@ -568,7 +568,7 @@ static int hv_ledger_load(struct hv_ledger *l, const char *name)
 		PKRAM_ACCESS(pb, &ps, bytes);
 
 		n = pkram_read(&pb, &h, sizeof(h));
-		pkram_finish_access(&pb, true);
+		pkram_finish_access(&pb);
 	}
 	if (n != sizeof(h) || h.magic != HV_LEDGER_MAGIC ||
 	    h.version != HV_LEDGER_VERSION)

@@ -148,7 +148,7 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp);
 int pkram_prepare_save_obj(struct pkram_stream *ps, enum pkram_data_flags flags);
 int pkram_save_folio(struct pkram_access *pa, struct folio *folio);
 ssize_t pkram_write(struct pkram_access *pa, const void *buf, size_t count);
-void pkram_finish_access(struct pkram_access *pa, bool status_ok);
+void pkram_finish_access(struct pkram_access *pa);
 void pkram_finish_save_obj(struct pkram_stream *ps);
 int pkram_finish_save(struct pkram_stream *ps);
 void pkram_discard_save(struct pkram_stream *ps);

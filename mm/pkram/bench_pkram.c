@@ -130,7 +130,7 @@ static int bench_save_worker(void *arg)
 		if (!(i % 4096))
 			cond_resched();
 	}
-	pkram_finish_access(&pa, !w->err);
+	pkram_finish_access(&pa);
 	if (atomic_dec_and_test(w->running))
 		complete(w->done);
 	return 0;
@@ -156,7 +156,7 @@ static int bench_load_worker(void *arg)
 		if (!(w->loaded % 4096))
 			cond_resched();
 	}
-	pkram_finish_access(&pa, !w->err);
+	pkram_finish_access(&pa);
 	if (atomic_dec_and_test(w->running))
 		complete(w->done);
 	return 0;

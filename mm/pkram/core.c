@@ -30,6 +30,19 @@ DEFINE_MUTEX(pkram_mutex);
 LIST_HEAD(pkram_nodes);
 bool pkram_finalizing;
 
+/* A node state as sysfs and the snapshots show it. */
+const char *pkram_state_name(enum pkram_node_state state)
+{
+	static const char * const names[] = {
+		[PKRAM_SAVING] = "saving",
+		[PKRAM_SAVED] = "saved",
+		[PKRAM_INCOMING] = "incoming",
+		[PKRAM_LOADING] = "loading",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
 /* Caller holds pkram_mutex. */
 struct pkram_node *pkram_find_node(const char *name)
 {

@@ -64,7 +64,7 @@ static bool pkram_node_preserved(struct pkram_node *node)
 
 static int pkram_banned_fn(u64 start, u64 end, void *arg)
 {
-	return pkram_kexec_banned(start, end) ? -EADDRINUSE : 0;
+	return pkram_in_kexec_segment(start, end) ? -EADDRINUSE : 0;
 }
 
 static LIST_HEAD(pkram_pendings);
@@ -598,8 +598,8 @@ int pkram_finalize(void)
 	}
 	if (!nodes)
 		goto out;
-	if (pkram_kexec_banned(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
-	    pkram_kexec_banned(pkram_avoid_phys(),
+	if (pkram_in_kexec_segment(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
+	    pkram_in_kexec_segment(pkram_avoid_phys(),
 			       pkram_avoid_phys() + PAGE_SIZE)) {
 		err = -EADDRINUSE;	/* the kexec copy would overwrite it */
 		goto out;

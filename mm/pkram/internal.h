@@ -249,6 +249,7 @@ extern struct mutex pkram_mutex;
 extern struct list_head pkram_nodes;
 extern bool pkram_finalizing;
 bool pkram_name_valid(const char *name);
+const char *pkram_state_name(enum pkram_node_state state);
 struct pkram_node *pkram_find_node(const char *name);
 void pkram_free_node(struct pkram_node *node);
 bool pkram_node_foreign(struct pkram_node *node);
@@ -285,7 +286,6 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 #define PKRAM_COLLECT_PENDING	BIT(0)	/* memory of pkram_register_pending() */
 #define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
-bool pkram_kexec_banned(u64 start, u64 end);
 /* the installed image's segments and those of an image being loaded */
 #define PKRAM_MAX_BANS		32
 unsigned int pkram_kexec_bans(struct pkram_range *out);

@@ -19,13 +19,6 @@
 
 #define PKRAM_SNAPSHOT_COMPATIBLE	"linux,pkram-snapshot-v1"
 
-static const char * const pkram_snap_state[] = {
-	[PKRAM_SAVING] = "saving",
-	[PKRAM_SAVED] = "saved",
-	[PKRAM_INCOMING] = "incoming",
-	[PKRAM_LOADING] = "loading",
-};
-
 /* Emit the data ranges of a stream, one <start end order index> per entry. */
 static int pkram_snap_stream(void *fdt, const char *prop, u64 head,
 			     u64 *orders)
@@ -96,7 +89,7 @@ static int pkram_snap_node(void *fdt, struct pkram_node *node, int i)
 	snprintf(name, sizeof(name), "node@%d", i);
 	err = fdt_begin_node(fdt, name);
 	err = err ?: fdt_property_string(fdt, "node-name", m->name);
-	err = err ?: fdt_property_string(fdt, "state", pkram_snap_state[node->state]);
+	err = err ?: fdt_property_string(fdt, "state", pkram_state_name(node->state));
 	err = err ?: fdt_property_u64(fdt, "objects", m->nr_objs);
 	err = err ?: fdt_property_u64(fdt, "folios", m->nr_folios);
 	err = err ?: fdt_property_u64(fdt, "pages", m->nr_pages);

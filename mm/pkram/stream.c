@@ -118,7 +118,7 @@ struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order)
 	while ((page = alloc_pages(gfp | __GFP_NOWARN, order))) {
 		u64 phys = page_to_phys(page);
 
-		if (!pkram_kexec_banned(phys, phys + (PAGE_SIZE << order)))
+		if (!pkram_in_kexec_segment(phys, phys + (PAGE_SIZE << order)))
 			break;
 		list_add(&page->lru, &banned);
 		if (++tries == PKRAM_ALLOC_TRIES) {
@@ -620,7 +620,7 @@ int pkram_save_folio(struct pkram_access *pa, struct folio *folio)
 	if (!pkram_access_ok(pa, PKRAM_DATA_folios) || order > MAX_PAGE_ORDER)
 		return -EINVAL;
 	inplace = pa->ps->obj->flags & PKRAM_DATA_inplace;
-	banned = pkram_kexec_banned(phys, phys + folio_size(folio));
+	banned = pkram_in_kexec_segment(phys, phys + folio_size(folio));
 	movable = false;
 	if (!banned) {
 		err = pkram_append(pa, phys, order, folio->index, folio);
@@ -945,13 +945,12 @@ EXPORT_SYMBOL_GPL(pkram_read);
 /**
  * pkram_finish_access - end a folio or byte access
  * @pa: the access
- * @status_ok: false if the caller gives up early
  *
  * On a load, whatever the access did not consume is freed.
  *
  * Context: Process context; may sleep.
  */
-void pkram_finish_access(struct pkram_access *pa, bool status_ok)
+void pkram_finish_access(struct pkram_access *pa)
 {
 	struct pkram_node *node = pa->ps->node;
 	bool loading = node->state == PKRAM_LOADING;

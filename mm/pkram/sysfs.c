@@ -27,13 +27,6 @@
 
 #include "internal.h"
 
-static const char * const pkram_state_names[] = {
-	[PKRAM_SAVING] = "saving",
-	[PKRAM_SAVED] = "saved",
-	[PKRAM_INCOMING] = "incoming",
-	[PKRAM_LOADING] = "loading",
-};
-
 static ssize_t cmdline_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -67,7 +60,7 @@ static void *pkram_nodes_text(size_t *size)
 			len += scnprintf(buf + len, cap - len,
 					 "%s %s %s %llu %llu %llu %llu %llu\n",
 					 node->incoming ? "in" : "out", m->name,
-					 pkram_state_names[node->state],
+					 pkram_state_name(node->state),
 					 m->nr_objs, m->nr_folios, m->nr_pages,
 					 m->nr_bytes, m->nr_meta);
 		}

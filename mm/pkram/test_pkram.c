@@ -386,7 +386,7 @@ static int save_node(unsigned int n)
 					err = check_saved(folio, &nr_movable);
 				folio_put(folio);	/* PKRAM holds its own ref */
 			}
-			pkram_finish_access(&pa, !err);
+			pkram_finish_access(&pa);
 		}
 		if (!err && (p.flags & PKRAM_DATA_bytes)) {
 			PKRAM_ACCESS(pa, &ps, bytes);
@@ -403,7 +403,7 @@ static int save_node(unsigned int n)
 					err = w < 0 ? w : -ENOMEM;
 				left -= chunk;
 			}
-			pkram_finish_access(&pa, !err);
+			pkram_finish_access(&pa);
 		}
 		pkram_finish_save_obj(&ps);
 	}
@@ -497,7 +497,7 @@ static int verify_node(unsigned int n)
 				index += folio_nr_pages(folio);
 				folio_put(folio);
 			}
-			pkram_finish_access(&pa, !err);
+			pkram_finish_access(&pa);
 		}
 		if (!err && (p.flags & PKRAM_DATA_bytes)) {
 			PKRAM_ACCESS(pa, &ps, bytes);
@@ -516,7 +516,7 @@ static int verify_node(unsigned int n)
 			}
 			if (!err && pkram_read(&pa, buf, 1))
 				err = FAIL("%s/%u: byte stream too long", name, o);
-			pkram_finish_access(&pa, !err);
+			pkram_finish_access(&pa);
 			/* keep the generator in step with save_node() */
 			for (left = p.nr_bytes; left; ) {
 				size_t chunk = min_t(size_t, left,
@@ -569,7 +569,7 @@ static int scatter_save(void)
 		if (!(i % 4096))
 			cond_resched();
 	}
-	pkram_finish_access(&pa, !err);
+	pkram_finish_access(&pa);
 	if (!err)
 		pkram_finish_save_obj(&ps);
 	if (err) {
@@ -620,7 +620,7 @@ static int scatter_verify(void)
 	}
 	if (!err && i != nr)
 		err = FAIL("scatter: %lu of %lu pages", i, nr);
-	pkram_finish_access(&pa, !err);
+	pkram_finish_access(&pa);
 	if (ps.obj)
 		pkram_finish_load_obj(&ps);
 	pkram_finish_load(&ps);
@@ -847,7 +847,7 @@ static int test_movable_inplace(void)
 		err = err == -EADDRNOTAVAIL ? 1 :
 		      FAIL("saving a ZONE_MOVABLE folio inplace: %d", err);
 	}
-	pkram_finish_access(&pa, false);
+	pkram_finish_access(&pa);
 	if (!err)
 		err = FAIL("no folio landed in ZONE_MOVABLE (boot with movablecore=)");
 	if (ps.obj)
@@ -888,7 +888,7 @@ static int save_lru_block(void)
 			err = pkram_save_folio(&pa, folio);
 		folio_put(folio);
 	}
-	pkram_finish_access(&pa, !err);
+	pkram_finish_access(&pa);
 	if (ps.obj)
 		pkram_finish_save_obj(&ps);
 	if (err) {

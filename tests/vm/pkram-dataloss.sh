@@ -6,10 +6,12 @@
 # - a node with an inplace object (memory that is not the kernel's, like
 #   the Hyper-V deposit ledger's) is never discarded after kexec, neither
 #   by name nor by --all-unclaimed; its owner still loads all of it.
-# The guest's top 128 MiB are hidden at boot (memmap=$) and hot-added, so
-# they are free: kexec_file_load places image A top-down, into them, and
-# test_pkram can take pages in A's destinations.
-# vmtest-args: --mem 1G --append 'memmap=128M$0x38000000' --timeout 300 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/kexec-fail-load:/usr/bin/kexec-fail-load
+# RAM at 512-896 MiB is hidden at boot (memmap=$) and hot-added as blocks
+# 4-6 after the first saves, block 4 first: image A is loaded with
+# kexec_load into block 4 (kexec-tools --mem-min/--mem-max), while kexec's
+# own page allocations come from the block onlined last, so block 4 has
+# free 4 MiB blocks in A's destinations for test_pkram to save.
+# vmtest-args: --mem 1G --append 'memmap=512M$0x20000000' --timeout 300 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/kexec-fail-load:/usr/bin/kexec-fail-load
 # expect: pass
 . /root/pkram-lib.sh
 BANS=/sys/kernel/debug/pkram/kexec_bans
@@ -17,14 +19,19 @@ BLOCK=$((4 << 20))	# MAX_PAGE_ORDER block: test_pkram's range unit
 
 case $PKRAM_STAGE in
 1)
-	mem=/sys/devices/system/memory
-	echo 0x38000000 >$mem/probe || vm-fail "cannot hot-add 0x38000000"
-	echo online_kernel >$mem/memory7/state || vm-fail "cannot online memory7"
-	sed -i 's/memmap=[^ ]*//' /etc/vmtest/base_cmdline
 	tp action=save prefix=h seed=31 nodes=2 inplace=1
 	tp action=save prefix=u seed=32 nodes=1
-	# image A, loaded but not run yet
-	VM_KEXEC_NOEXEC=1 vm-kexec
+	# hot-added after those saves: nothing preserved in blocks 4-6
+	mem=/sys/devices/system/memory
+	for b in 4 5 6; do
+		echo $((b * 0x8000000)) >$mem/probe || vm-fail "cannot hot-add block $b"
+		echo online_kernel >$mem/memory$b/state || vm-fail "cannot online memory$b"
+	done
+	sed -i 's/memmap=[^ ]*//' /etc/vmtest/base_cmdline
+	# image A, loaded into block 4 but not run yet
+	VM_KEXEC_LEGACY=1 VM_KEXEC_NOEXEC=1 \
+	VM_KEXEC_EXTRA="--mem-min=0x20000000 --mem-max=0x27ffffff" \
+		vm-kexec "$(cat /sys/kernel/pkram/cmdline)"
 	cp $BANS /root/bans.A
 	echo "pkram-test: A's destinations:"; cat /root/bans.A
 	[ -s /root/bans.A ] || vm-fail "no bans after loading A"

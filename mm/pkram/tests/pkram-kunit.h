@@ -175,7 +175,7 @@ static void pkram_test_errors(struct kunit *test)
 		PKRAM_ACCESS(pa, &ps, bytes);
 
 		KUNIT_EXPECT_EQ(test, pkram_write(&pa, "x", 1), 1);
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	pkram_finish_save_obj(&ps);
 	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
@@ -247,7 +247,7 @@ static void pkram_test_roundtrip(struct kunit *test)
 			/* saving takes a reference */
 			KUNIT_EXPECT_EQ(test, folio_ref_count(folios[i]), 2);
 		}
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	{
 		PKRAM_ACCESS(pa, &ps, bytes);
@@ -256,7 +256,7 @@ static void pkram_test_roundtrip(struct kunit *test)
 			buf[i] = i * 7;
 		KUNIT_EXPECT_EQ(test, pkram_write(&pa, buf, sizeof(buf)),
 				sizeof(buf));
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	/* first entry carries its index; the second follows on (no index) */
 	link = phys_to_virt(ps.obj->folios_head);
@@ -282,7 +282,7 @@ static void pkram_test_roundtrip(struct kunit *test)
 			folio_put(folios[i]);	/* ours */
 		}
 		KUNIT_EXPECT_NULL(test, pkram_load_folio(&pa, &idx));
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	{
 		PKRAM_ACCESS(pa, &ps, bytes);
@@ -291,7 +291,7 @@ static void pkram_test_roundtrip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pkram_read(&pa, rbuf + 30, 1000), 70);
 		KUNIT_EXPECT_EQ(test, pkram_read(&pa, rbuf, 1), 0);
 		KUNIT_EXPECT_EQ(test, memcmp(buf, rbuf, sizeof(buf)), 0);
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	pkram_finish_load_obj(&ps);
 	pkram_finish_load(&ps);
@@ -319,7 +319,7 @@ static void pkram_test_runs(struct kunit *test)
 					pkram_save_folio(&pa, page_folio(&pages[i])), 0);
 			put_page(&pages[i]);
 		}
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	link = phys_to_virt(ps.obj->folios_head);
 	/* entry, index, count */
@@ -358,7 +358,7 @@ static void pkram_test_pack(struct kunit *test)
 			page->index = 7 + i;
 			KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, page_folio(page)), 0);
 		}
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	link = phys_to_virt(ps.obj->folios_head);
 	/* entry, index, count, 8 frame numbers in 4 words */
@@ -385,7 +385,7 @@ static void pkram_test_pack(struct kunit *test)
 			folio_put(folio);
 		}
 		KUNIT_EXPECT_NULL(test, pkram_load_folio(&pa, &index));
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	pkram_finish_load_obj(&ps);
 	pkram_finish_load(&ps);
@@ -493,8 +493,8 @@ static void pkram_test_validate(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
 		folio_put(folio);
 		KUNIT_ASSERT_EQ(test, pkram_write(&pb, "hello", 5), 5);
-		pkram_finish_access(&pa, true);
-		pkram_finish_access(&pb, true);
+		pkram_finish_access(&pa);
+		pkram_finish_access(&pb);
 	}
 	pkram_finish_save_obj(&ps);
 	meta = ps.node->meta;
@@ -567,7 +567,7 @@ static void pkram_test_kexec_segments(struct kunit *test)
 		PKRAM_ACCESS(pa, &ps, folios);
 
 		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	pkram_finish_save_obj(&ps);
 	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
@@ -618,7 +618,7 @@ static void pkram_test_carry_csum(struct kunit *test)
 		PKRAM_ACCESS(pa, &ps, folios);
 
 		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	pkram_finish_save_obj(&ps);
 	meta = ps.node->meta;
@@ -697,7 +697,7 @@ static int pkram_test_saver(void *arg)
 				err = pkram_save_folio(&pa, f);
 				folio_put(f);
 			}
-			pkram_finish_access(&pa, !err);
+			pkram_finish_access(&pa);
 			pkram_finish_save_obj(&ps);
 		}
 		if (err) {
@@ -762,14 +762,14 @@ static void pkram_test_offline(struct kunit *test)
 
 		KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn, 4), 0);
 		KUNIT_ASSERT_EQ(test, pkram_save_folio(&pa, folio), 0);
-		pkram_finish_access(&pa, true);
+		pkram_finish_access(&pa);
 	}
 	{
 		PKRAM_ACCESS(pb, &ps, bytes);
 
 		KUNIT_EXPECT_EQ(test, pkram_write(&pb, buf, sizeof(buf)),
 				sizeof(buf));
-		pkram_finish_access(&pb, true);
+		pkram_finish_access(&pb);
 	}
 	/* being saved: the folio, any page of it, and no page around it */
 	KUNIT_EXPECT_EQ(test, pkram_memory_going_offline(pfn, 4), -EBUSY);
@@ -833,7 +833,7 @@ static int pkram_par_saver(void *arg)
 		if (!(i % 256))
 			usleep_range(100, 200);
 	}
-	pkram_finish_access(&pa, !err);
+	pkram_finish_access(&pa);
 	if (err)
 		atomic_inc(&par->errors);
 	if (atomic_dec_and_test(&par->running))
@@ -868,7 +868,7 @@ static int pkram_par_loader(void *arg)
 		folio_put(folio);
 		t->loaded++;
 	}
-	pkram_finish_access(&pa, true);
+	pkram_finish_access(&pa);
 	if (atomic_dec_and_test(&par->running))
 		complete(&par->done);
 	return 0;
