@@ -4,30 +4,14 @@
  * it is, against the fake kernel of fuzz-mem.c. One input is a little
  * physical memory and a pkram= argument; the harness boots it the way the
  * kernel does (the early parameter, pkram_reserve(), pkram_parse_incoming())
- * and then checks what boot.c left behind. Input format: README.
+ * and then checks what boot.c left behind. Input format: README; the
+ * structure-aware mutator that makes such inputs: fuzz-mutator.c.
  */
 #include <stdio.h>
+#include <linux/libfdt.h>
 
 #include "fuzz.h"
 #include "internal.h"	/* mm/pkram/internal.h */
-
-#define FUZZ_F_RAW_CRC		0x01	/* do not seal metadata pages */
-#define FUZZ_F_NO_PARAM		0x02	/* no pkram= on the command line */
-
-struct fuzz_range {
-	u64 base;
-	u64 size;
-};
-
-struct fuzz_hdr {
-	u8 nr_ram;
-	u8 nr_rsv;
-	u8 flags;
-	u8 pad[5];
-	char param[24];			/* the text after "pkram=" */
-	struct fuzz_range ram[FUZZ_MAX_RAM];
-	struct fuzz_range rsv[FUZZ_MAX_RSV];
-};
 
 /* boot.c's early_param() and its __initdata, reset before every run */
 extern int (*fuzz_early_param_pkram_param)(char *);
@@ -93,15 +77,209 @@ static u64 clamp_end(u64 base, u64 size)
 
 static const char *phase_name = "";
 
-static void check_page_ok(u64 phys, const char *what)
+/*
+ * What the input's pages held before the boot: the crc32c of every page a
+ * record gave, sorted by address. Nothing else in RAM can change without
+ * being freed (boot.c writes only the superblock, the range list, the avoid
+ * page and its new memblock array, which lies outside preserved memory), so
+ * an offered page that is neither freed nor among these is unchanged too.
+ */
+struct page_sum {
+	u64 phys;
+	u32 crc;
+};
+
+static struct page_sum *sums;
+static size_t nr_sums, cap_sums;
+
+static int cmp_sum(const void *a, const void *b)
+{
+	const struct page_sum *x = a, *y = b;
+
+	return x->phys < y->phys ? -1 : x->phys > y->phys;
+}
+
+static u32 page_crc(u64 phys)
+{
+	return __crc32c_le(~0, fuzz.base + phys, PAGE_SIZE);
+}
+
+static void note_page(u64 phys)
+{
+	if (nr_sums == cap_sums) {
+		cap_sums = cap_sums ? 2 * cap_sums : 128;
+		sums = realloc(sums, cap_sums * sizeof(*sums));
+		if (!sums)
+			abort();
+	}
+	sums[nr_sums++].phys = phys;
+}
+
+/* after the records are written: their checksums, one per page */
+static void sum_pages(void)
+{
+	size_t i, n = 0;
+
+	if (!nr_sums)
+		return;
+	qsort(sums, nr_sums, sizeof(*sums), cmp_sum);
+	for (i = 0; i < nr_sums; i++)
+		if (!n || sums[n - 1].phys != sums[i].phys)
+			sums[n++].phys = sums[i].phys;
+	nr_sums = n;
+	for (i = 0; i < nr_sums; i++)
+		sums[i].crc = page_crc(sums[i].phys);
+}
+
+/* The parser wrote nothing into [start, start + len). */
+static void check_unchanged(u64 start, u64 len, const char *what)
+{
+	size_t lo = 0, hi = nr_sums;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sums[mid].phys < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nr_sums && sums[lo].phys - start < len; lo++)
+		if (page_crc(sums[lo].phys) != sums[lo].crc)
+			fuzz_fail("%s: %s page %#llx of an offered node was written by the parser",
+				  phase_name, what, (unsigned long long)sums[lo].phys);
+}
+
+/*
+ * Every page of every offered node, as extents: a page may be reached once
+ * only, over all offered nodes (issue 17 item 8). A page two nodes share,
+ * a folio listed twice, a folio that is also a metadata page, a metadata
+ * page reached twice: whoever loads the nodes frees that page twice or
+ * hands out a page that is in use.
+ */
+struct owned {
+	u64 start, end;
+	unsigned int node;		/* index in accepted[] */
+	const char *what;
+};
+
+static struct owned *owned;
+static size_t nr_owned, cap_owned;
+static unsigned int cur_node;		/* the node being walked */
+static int allow_shared = -1;		/* FUZZ_ALLOW_SHARED=1: skip that */
+
+static void own(u64 start, u64 len, const char *what)
+{
+	if (nr_owned == cap_owned) {
+		cap_owned = cap_owned ? 2 * cap_owned : 1024;
+		owned = realloc(owned, cap_owned * sizeof(*owned));
+		if (!owned)
+			abort();
+	}
+	owned[nr_owned++] = (struct owned){
+		.start = start, .end = start + len, .node = cur_node, .what = what,
+	};
+}
+
+static int cmp_owned(const void *a, const void *b)
+{
+	const struct owned *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void check_shared(void)
+{
+	const struct owned *last;	/* the extent reaching furthest so far */
+	size_t i;
+
+	if (allow_shared || !nr_owned)
+		return;
+	qsort(owned, nr_owned, sizeof(*owned), cmp_owned);
+	last = &owned[0];
+	for (i = 1; i < nr_owned; i++) {
+		const struct owned *o = &owned[i];
+
+		if (o->start < last->end)
+			fuzz_fail("%s: page %#llx is the %s of offered node %.63s and the %s of offered node %.63s%s",
+				  phase_name, (unsigned long long)o->start,
+				  last->what, accepted[last->node]->name, o->what,
+				  accepted[o->node]->name,
+				  last->node == o->node ? " (the same node)" : "");
+		if (o->end > last->end)
+			last = o;
+	}
+}
+
+/*
+ * The handover's own pages, read before the boot (the superblock is zeroed
+ * by it): for the reports only, to say which page a freed one was.
+ */
+#define MAX_NAMED	64
+static u64 named[MAX_NAMED];
+static const char *named_as[MAX_NAMED];
+static unsigned int nr_named;
+
+static void name_page(u64 phys, const char *as)
+{
+	if (nr_named < MAX_NAMED && phys)
+		named[nr_named] = phys, named_as[nr_named++] = as;
+}
+
+static void name_pages(void)
+{
+	u64 sb = pkram_incoming_sb, phys;
+	const fdt64_t *p;
+	const void *fdt;
+	int len;
+
+	nr_named = 0;
+	if (!sb || !PAGE_ALIGNED(sb) || sb >= fuzz.span ||
+	    !fuzz_set_contains(&fuzz.ram, sb, sb + PAGE_SIZE))
+		return;
+	name_page(sb, " (the superblock)");
+	fdt = fuzz.base + sb;
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > PAGE_SIZE)
+		return;
+	p = fdt_getprop(fdt, 0, PKRAM_FDT_AVOID, &len);
+	if (p && len == sizeof(*p))
+		name_page(fdt64_to_cpu(*p), " (the avoid page)");
+	p = fdt_getprop(fdt, 0, PKRAM_FDT_RANGES, &len);
+	phys = p && len == sizeof(*p) ? fdt64_to_cpu(*p) : 0;
+	while (PAGE_ALIGNED(phys) && phys && phys < fuzz.span &&
+	       fuzz_set_contains(&fuzz.ram, phys, phys + PAGE_SIZE) &&
+	       nr_named < MAX_NAMED) {
+		name_page(phys, " (a range list page)");
+		phys = ((struct pkram_meta_hdr *)(fuzz.base + phys))->next;
+	}
+}
+
+static const char *page_name(u64 phys)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_named; i++)
+		if (named[i] == phys)
+			return named_as[i];
+	return "";
+}
+
+/*
+ * A metadata page of an offered node (@what: "node", "object", "link"; @page
+ * the same, for check_shared()): preserved, not freed, not written.
+ */
+static void check_page_ok(u64 phys, const char *what, const char *page)
 {
 	if (!PAGE_ALIGNED(phys) ||
 	    !fuzz_set_contains(&fuzz.preserved, phys, phys + PAGE_SIZE))
 		fuzz_fail("%s: %s page %#llx of an offered node is not preserved",
 			  phase_name, what, (unsigned long long)phys);
 	if (fuzz_page_freed(phys))
-		fuzz_fail("%s: %s page %#llx of an offered node was freed",
-			  phase_name, what, (unsigned long long)phys);
+		fuzz_fail("%s: %s page %#llx of an offered node was freed%s",
+			  phase_name, what, (unsigned long long)phys,
+			  page_name(phys));
+	check_unchanged(phys, PAGE_SIZE, what);
+	own(phys, PAGE_SIZE, page);
 }
 
 /*
@@ -182,7 +360,7 @@ static void check_reserved(void)
 	free(now.r);
 }
 
-/* Folios of an offered node: preserved, and not freed. */
+/* Folios of an offered node: preserved, not freed, not written. */
 static void check_extent(u64 start, u64 len)
 {
 	size_t f;
@@ -193,14 +371,18 @@ static void check_extent(u64 start, u64 len)
 			  (unsigned long long)len);
 	for (f = 0; f < fuzz.nr_freed; f++)
 		if (fuzz.freed[f] >= start && fuzz.freed[f] - start < len)
-			fuzz_fail("%s: offered folio at %#llx was freed",
-				  phase_name, (unsigned long long)fuzz.freed[f]);
+			fuzz_fail("%s: offered folio at %#llx was freed%s",
+				  phase_name, (unsigned long long)fuzz.freed[f],
+				  page_name(fuzz.freed[f]));
+	check_unchanged(start, len, "folio");
+	own(start, len, "folio");
 }
 
 /*
  * A node pkram_parse_incoming() offered: every metadata page and every
- * folio is preserved memory that was not freed. Walked independently of
- * boot.c's walk, with internal.h's entry decoder.
+ * folio is preserved memory that was not freed nor written, and no page is
+ * reached twice (check_shared()). Walked independently of boot.c's walk,
+ * with internal.h's entry decoder.
  */
 static void check_stream(u64 head, u64 *budget)
 {
@@ -210,7 +392,7 @@ static void check_stream(u64 head, u64 *budget)
 
 		if (!(*budget)--)
 			fuzz_fail("%s: stream of an offered node does not end", phase_name);
-		check_page_ok(head, "link");
+		check_page_ok(head, "link", "link page");
 		link = (void *)(fuzz.base + head);
 		if (link->nr_words > PKRAM_LINK_WORDS)
 			fuzz_fail("%s: offered link page %#llx has %u words",
@@ -253,11 +435,13 @@ static void check_accepted(void)
 		fuzz_fail("%s: nodes offered but nothing reserved", phase_name);
 	for (k = 0; k < fuzz.preserved.n; k++)
 		budget += (fuzz.preserved.r[k][1] - fuzz.preserved.r[k][0]) >> PAGE_SHIFT;
+	nr_owned = 0;
 	for (i = 0; i < nr_accepted; i++) {
 		struct pkram_node_meta *node = accepted[i];
 		u64 obj;
 
-		check_page_ok(fuzz_virt_to_phys(node), "node");
+		cur_node = i;
+		check_page_ok(fuzz_virt_to_phys(node), "node", "node page");
 		if (!pkram_name_valid(node->name))
 			fuzz_fail("%s: offered node has an invalid name", phase_name);
 		for (obj = node->first_obj; obj;) {
@@ -265,13 +449,14 @@ static void check_accepted(void)
 
 			if (!budget--)
 				fuzz_fail("%s: objects of an offered node do not end", phase_name);
-			check_page_ok(obj, "object");
+			check_page_ok(obj, "object", "object page");
 			o = (void *)(fuzz.base + obj);
 			check_stream(o->folios_head, &budget);
 			check_stream(o->bytes_head, &budget);
 			obj = o->hdr.next;
 		}
 	}
+	check_shared();
 }
 
 /* ---- one run ---- */
@@ -286,6 +471,7 @@ static void add_page(const u8 *rec, size_t len, bool seal)
 	if (phys >= fuzz.span || !fuzz_set_contains(&fuzz.ram, phys, phys + PAGE_SIZE))
 		return;		/* not RAM: nothing to write it into */
 	page = fuzz.base + phys;
+	note_page(phys);
 	len -= sizeof(phys);
 	memcpy(page, rec + sizeof(phys), min(len, PAGE_SIZE));
 	if (seal && ((struct pkram_meta_hdr *)page)->magic == PKRAM_META_MAGIC)
@@ -294,7 +480,7 @@ static void add_page(const u8 *rec, size_t len, bool seal)
 
 int fuzz_run(const u8 *data, size_t size)
 {
-	const size_t rec = sizeof(u64) + PAGE_SIZE;
+	const size_t rec = FUZZ_REC_SIZE;
 	struct fuzz_hdr h;
 	char param[sizeof(h.param) + 1];
 	unsigned int i;
@@ -315,9 +501,13 @@ int fuzz_run(const u8 *data, size_t size)
 		fuzz_set_add(&fuzz.rsv, min(h.rsv[i].base, FUZZ_PHYS_MAX),
 			     clamp_end(h.rsv[i].base, h.rsv[i].size));
 	fuzz_mem_setup(&fuzz.ram, &fuzz.rsv);
+	nr_sums = 0;
 	for (off = sizeof(h); off + sizeof(u64) <= size; off += rec)
 		add_page(data + off, min(rec, size - off),
 			 !(h.flags & FUZZ_F_RAW_CRC));
+	sum_pages();
+	if (allow_shared < 0)
+		allow_shared = !!getenv("FUZZ_ALLOW_SHARED");
 
 	initdata_reset();
 	nr_accepted = 0;
@@ -326,6 +516,7 @@ int fuzz_run(const u8 *data, size_t size)
 	param[sizeof(h.param)] = '\0';
 	if (!(h.flags & FUZZ_F_NO_PARAM))
 		fuzz_early_param_pkram_param(param[0] ? param : NULL);
+	name_pages();
 
 	pkram_reserve();
 	check_reserved();

@@ -14,6 +14,28 @@
 #define FUZZ_MAX_RSV		8	/* memblock.reserved regions from the input */
 #define FUZZ_INIT_REGIONS	128	/* memblock's static reserved array */
 
+/* The input (README, "Input format"): this header, then page records. */
+#define FUZZ_F_RAW_CRC		0x01	/* do not seal metadata pages */
+#define FUZZ_F_NO_PARAM		0x02	/* no pkram= on the command line */
+
+struct fuzz_range {
+	u64 base;
+	u64 size;
+};
+
+struct fuzz_hdr {
+	u8 nr_ram;
+	u8 nr_rsv;
+	u8 flags;
+	u8 pad[5];
+	char param[24];			/* the text after "pkram=" */
+	struct fuzz_range ram[FUZZ_MAX_RAM];
+	struct fuzz_range rsv[FUZZ_MAX_RSV];
+};
+
+/* a record: the page's physical address, then the page */
+#define FUZZ_REC_SIZE		(sizeof(u64) + PAGE_SIZE)
+
 /* A set of physical ranges [start, end): sorted, disjoint, not touching. */
 struct fuzz_set {
 	u64 (*r)[2];

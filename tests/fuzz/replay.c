@@ -3,12 +3,16 @@
  * Replay fuzz inputs without libFuzzer: every file named, and every file in
  * every directory named, runs once through the harness (built with ASan and
  * UBSan). Exits 0 if none aborted; prints how many nodes each offered with -v.
+ * An input that runs longer than FUZZ_REPLAY_TIMEOUT seconds (default 10,
+ * libFuzzer's -timeout of run-fuzz.sh) aborts too: the parser hangs.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -16,6 +20,19 @@ int fuzz_run(const u8 *data, size_t size);
 
 static int verbose;
 static unsigned long runs;
+static unsigned int timeout_secs = 10;
+static const char *current;		/* the input being run */
+
+static void timed_out(int sig)
+{
+	static const char msg[] = "pkram-fuzz: TIMEOUT (FUZZ_REPLAY_TIMEOUT): the parser hangs on ";
+
+	/* async-signal-safe: write(), abort() */
+	if (write(2, msg, sizeof(msg) - 1) < 0 ||
+	    write(2, current, strlen(current)) < 0 || write(2, "\n", 1) < 0)
+		abort();
+	abort();
+}
 
 static void replay_file(const char *path)
 {
@@ -39,7 +56,10 @@ static void replay_file(const char *path)
 		len += n;
 	} while (n);
 	fclose(f);
+	current = path;
+	alarm(timeout_secs);
 	nodes = fuzz_run(buf, len);
+	alarm(0);
 	free(buf);
 	runs++;
 	if (verbose)
@@ -75,8 +95,12 @@ static void replay(const char *path)
 
 int main(int argc, char **argv)
 {
+	const char *t = getenv("FUZZ_REPLAY_TIMEOUT");
 	int i = 1;
 
+	if (t && atoi(t) > 0)
+		timeout_secs = atoi(t);
+	signal(SIGALRM, timed_out);
 	if (argc > 1 && !strcmp(argv[1], "-v")) {
 		verbose = 1;
 		i++;
