@@ -36,8 +36,7 @@ struct cmd {
 
 static const struct cmd cmds[];
 
-static void errmsg(struct pkramctl *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static __printf(2, 3) void errmsg(struct pkramctl *ctx, const char *fmt, ...);
 
 static void errmsg(struct pkramctl *ctx, const char *fmt, ...)
 {
@@ -421,8 +420,9 @@ static void cmd_usage(struct pkramctl *ctx, const struct cmd *cmd, FILE *f)
 		cmd->help);
 }
 
-static int usage_error(struct pkramctl *ctx, const struct cmd *cmd,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static __printf(3, 4) int usage_error(struct pkramctl *ctx,
+				      const struct cmd *cmd,
+				      const char *fmt, ...);
 
 static int usage_error(struct pkramctl *ctx, const struct cmd *cmd,
 		       const char *fmt, ...)
@@ -1120,8 +1120,8 @@ static void usage(FILE *f)
 		"                or $PKRAMCTL_SYSFS)\n"
 		"  -h, --help    this help\n"
 		"  -V, --version print the version\n\n"
-		"Exit status: 0 success, 1 the operation failed, 2 usage or\n"
-		"environment error (e.g. no PKRAM in this kernel).\n"
+		"Exit status: 0 success, 1 the operation failed, 2 bad arguments\n"
+		"or environment (e.g. no PKRAM in this kernel).\n"
 		"kexec_file_load (kexec -s) users need no kexec-load: the kernel\n"
 		"adds pkram= to the new command line itself.\n",
 		PKRAMCTL_SYSFS_DEFAULT);
@@ -1148,8 +1148,8 @@ static int cmd_help(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 	return PKRAMCTL_EXIT_OK;
 }
 
-static int main_usage_error(struct pkramctl *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static __printf(2, 3) int main_usage_error(struct pkramctl *ctx,
+					   const char *fmt, ...);
 
 static int main_usage_error(struct pkramctl *ctx, const char *fmt, ...)
 {

@@ -163,7 +163,7 @@ static int parse_node_line(const char *line, size_t len,
 		return set_msg(why, whylen,
 			       "bad node name '%.70s' (expected 1-63 chars of [A-Za-z0-9._:-])",
 			       f[1]), -EINVAL;
-	strcpy(node->name, f[1]);
+	snprintf(node->name, sizeof(node->name), "%s", f[1]);
 
 	for (st = 0; st < PKRAM_ST_NR; st++)
 		if (!strcmp(f[2], state_names[st]))
@@ -231,17 +231,17 @@ int pkram_parse_nodes(const char *buf, size_t len,
 				 "truncated (no newline at the end; too many nodes for one page?)");
 		} else if (!parse_node_line(line, llen, &node, why,
 					    sizeof(why))) {
-			if (pkram_find_node(list, node.name)) {
-				snprintf(why, sizeof(why),
-					 "duplicate node name '%s'", node.name);
-			} else if (add_node(list, &node)) {
-				pkram_node_list_free(list);
-				set_msg(msg, msglen, "out of memory");
-				return -ENOMEM;
-			} else {
+			if (!pkram_find_node(list, node.name)) {
+				if (add_node(list, &node)) {
+					pkram_node_list_free(list);
+					set_msg(msg, msglen, "out of memory");
+					return -ENOMEM;
+				}
 				off += llen + 1;
 				continue;
 			}
+			snprintf(why, sizeof(why),
+				 "duplicate node name '%s'", node.name);
 		}
 		quote_line(line, llen, shown, sizeof(shown));
 		set_msg(msg, msglen, "line %u: %s: \"%s\"", lineno, why, shown);
@@ -299,7 +299,7 @@ uint64_t pkram_node_memory(const struct pkram_node_info *node)
 const char *pkram_human_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "KMGTPE";
-	long double v = bytes;
+	double v = bytes;	/* 53 bits: plenty for one decimal */
 	int u = -1;
 
 	if (bytes < 1024) {
@@ -310,14 +310,14 @@ const char *pkram_human_size(uint64_t bytes, char *buf, size_t len)
 		v /= 1024;
 		u++;
 	}
-	if (v >= 1023.5L && u < 5) {	/* would print as 1024 */
+	if (v >= 1023.5 && u < 5) {	/* would print as 1024 */
 		v /= 1024;
 		u++;
 	}
-	if (v < 9.95L)
-		snprintf(buf, len, "%.1Lf%c", v, units[u]);
+	if (v < 9.95)
+		snprintf(buf, len, "%.1f%c", v, units[u]);
 	else
-		snprintf(buf, len, "%.0Lf%c", v, units[u]);
+		snprintf(buf, len, "%.0f%c", v, units[u]);
 	return buf;
 }
 
@@ -601,11 +601,13 @@ char *pkram_make_cmdline(const char *cmdline, const char *append,
 
 static bool shell_safe(const char *s)
 {
+	static const char safe[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%";
+
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_-./=:,+@%", *s))
+		if (!strchr(safe, *s))
 			return false;
 	return true;
 }

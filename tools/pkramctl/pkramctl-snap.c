@@ -21,8 +21,8 @@
 
 #include "pkramctl.h"
 
-static void snap_msg(char *msg, size_t msglen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static __printf(3, 4) void snap_msg(char *msg, size_t msglen,
+				    const char *fmt, ...);
 
 static void snap_msg(char *msg, size_t msglen, const char *fmt, ...)
 {
@@ -199,7 +199,7 @@ static int parse_node(const void *fdt, int off, enum pkram_dir dir,
 		return -EINVAL;
 	if (!pkram_name_valid(s))
 		return BAD("%s: bad node name \"%.70s\"", where, s);
-	strcpy(n.info.name, s);
+	snprintf(n.info.name, sizeof(n.info.name), "%s", s);
 	s = str_prop(fdt, off, where, "state", msg, msglen);
 	if (!s)
 		return -EINVAL;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/compiler.h>	/* tools/include: __printf */
 
 #define PKRAMCTL_SYSFS_DEFAULT	"/sys/kernel/pkram"
 #define PKRAMCTL_PROC_CMDLINE	"/proc/cmdline"
