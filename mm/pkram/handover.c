@@ -501,11 +501,11 @@ static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr)
 static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
 #endif
 
-#if IS_ENABLED(CONFIG_TEST_PKRAM)
+#ifdef CONFIG_PKRAM_TEST_HOOKS
 /*
- * Test-only: called with the finished superblock, so test_pkram can damage
- * the handover the way a bug or a bad memory cell would. Not for anything
- * else.
+ * Test kernels only (CONFIG_PKRAM_TEST_HOOKS): called with the finished
+ * superblock, so test_pkram can damage the handover the way a bug or a bad
+ * memory cell would. Not for anything else.
  */
 pkram_test_hook_t pkram_test_finalize_hook;
 EXPORT_SYMBOL_GPL(pkram_test_finalize_hook);
@@ -628,7 +628,7 @@ int pkram_finalize(void)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us\n",
 			nodes, pages, nr, meta,
 			div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
-#if IS_ENABLED(CONFIG_TEST_PKRAM)
+#ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);
 #endif

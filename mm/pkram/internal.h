@@ -273,7 +273,9 @@ void pkram_free_meta_page(void *page, bool incoming);
 
 /* handover.c */
 typedef void (*pkram_test_hook_t)(void *sb, u64 first_node, u64 ranges);
-extern pkram_test_hook_t pkram_test_finalize_hook;
+#ifdef CONFIG_PKRAM_TEST_HOOKS
+extern pkram_test_hook_t pkram_test_finalize_hook;	/* test kernels only */
+#endif
 /* Every preserved page as a bit: sorted, merged ranges in a linear scan. */
 struct pkram_pfnmap {
 	unsigned long *bits;

@@ -920,15 +920,27 @@ static struct pkram_saver test_pkram_saver = {
 
 static bool saver_registered;
 
+/* action=corrupt and dumpseed need CONFIG_PKRAM_TEST_HOOKS */
+static int test_pkram_set_hook(pkram_test_hook_t hook)
+{
+#ifdef CONFIG_PKRAM_TEST_HOOKS
+	if (hook || pkram_test_finalize_hook == test_pkram_corrupt ||
+	    pkram_test_finalize_hook == test_pkram_dumpseed)
+		pkram_test_finalize_hook = hook;
+	return 0;
+#else
+	return hook ? FAIL("action=%s needs CONFIG_PKRAM_TEST_HOOKS", action) : 0;
+#endif
+}
+
 static int __init test_pkram_init(void)
 {
 	unsigned int n;
 	int err = 0;
 
-	if (!strcmp(action, "corrupt")) {
-		pkram_test_finalize_hook = test_pkram_corrupt;
-	} else if (!strcmp(action, "dumpseed")) {
-		pkram_test_finalize_hook = test_pkram_dumpseed;
+	if (!strcmp(action, "corrupt") || !strcmp(action, "dumpseed")) {
+		err = test_pkram_set_hook(!strcmp(action, "corrupt") ?
+					  test_pkram_corrupt : test_pkram_dumpseed);
 	} else if (!strcmp(action, "plant")) {
 		err = test_pkram_plant();
 	} else if (!strcmp(action, "saver")) {
@@ -970,9 +982,7 @@ static void __exit test_pkram_exit(void)
 {
 	if (saver_registered)
 		pkram_unregister_saver(&test_pkram_saver);
-	if (pkram_test_finalize_hook == test_pkram_corrupt ||
-	    pkram_test_finalize_hook == test_pkram_dumpseed)
-		pkram_test_finalize_hook = NULL;
+	test_pkram_set_hook(NULL);
 	if (planted)
 		__free_page(planted);
 }
