@@ -11,14 +11,16 @@
  *   carries (kexec_load too): the superblock is a small FDT whose root
  *   property "avoid" holds the page's address.
  *
- * Nothing here trusts what it reads beyond staying inside one page: a
- * stale or damaged superblock or avoid page makes KASLR avoid some memory
- * it did not need to, or nothing, never read past the page. The kernel
+ * Nothing here trusts what it reads: it reads only pages the e820 map
+ * says are RAM, and only inside them; a stale or damaged superblock or
+ * avoid page makes KASLR avoid some memory it did not need to, or
+ * nothing. The kernel
  * checks the handover itself in early boot (mm/pkram/boot.c).
  */
 #include "misc.h"
 #include "../string.h"
 
+#include <asm/e820/types.h>
 #include <asm/setup_data.h>
 
 #define PKRAM_FDT_MAGIC		0xd00dfeed
@@ -28,6 +30,29 @@
 #define PKRAM_SB_SIZE		4096
 
 static u64 pkram_cmdline_avoid;
+
+/*
+ * Is the page at @phys RAM, as the boot e820 map says, above 1 MiB? Only
+ * such pages are read: a wrong pkram= (beyond RAM, beyond the CPU's
+ * physical address bits, MMIO) must cost nothing but the avoid list.
+ */
+static bool pkram_ram_page(u64 phys)
+{
+	u32 i;
+
+	if (!phys || (phys & (PKRAM_SB_SIZE - 1)) || phys < 0x100000)
+		return false;
+	for (i = 0; i < boot_params_ptr->e820_entries &&
+		    i < ARRAY_SIZE(boot_params_ptr->e820_table); i++) {
+		struct boot_e820_entry *e = &boot_params_ptr->e820_table[i];
+
+		if (e->type == E820_TYPE_RAM && phys >= e->addr &&
+		    phys - e->addr < e->size &&
+		    e->size - (phys - e->addr) >= PKRAM_SB_SIZE)
+			return true;
+	}
+	return false;
+}
 
 static u32 pkram_be32(const u8 *p)
 {
@@ -41,8 +66,7 @@ static u64 pkram_sb_avoid(u64 sb)
 	u32 total, off_struct, off_strings, size_strings, size_struct;
 	u32 pos, end;
 
-	if (!sb || (sb & (PKRAM_SB_SIZE - 1)) ||
-	    pkram_be32(fdt) != PKRAM_FDT_MAGIC)
+	if (!pkram_ram_page(sb) || pkram_be32(fdt) != PKRAM_FDT_MAGIC)
 		return 0;
 	total = pkram_be32(fdt + 4);
 	off_struct = pkram_be32(fdt + 8);
@@ -117,8 +141,7 @@ static bool pkram_avoid_list(struct mem_vector *img, u64 avoid,
 	bool found = false;
 	u32 i;
 
-	if (!avoid || (avoid & (PKRAM_SB_SIZE - 1)) ||
-	    pa->magic != PKRAM_AVOID_MAGIC)
+	if (!pkram_ram_page(avoid) || pa->magic != PKRAM_AVOID_MAGIC)
 		return false;
 	for (i = 0; i < pa->nr && i < PKRAM_AVOID_MAX; i++) {
 		struct mem_vector r = {
