@@ -245,16 +245,31 @@ static bool in_test_range(u64 phys, u64 size)
 	return phys >= range_start && phys + size <= range_end;
 }
 
+/* Free what a refill held while looking for pages in the range. */
+static void range_unhog(struct list_head *hog, unsigned int order)
+{
+	struct page *page;
+
+	while (!list_empty(hog)) {
+		page = list_first_entry(hog, struct page, lru);
+		list_del(&page->lru);
+		__free_pages(page, order);
+	}
+}
+
 /*
  * Allocate MAX_PAGE_ORDER blocks until one lies in the range, holding the
  * others meanwhile: free blocks of memory hot-added last sit at the tail of
  * the free lists, behind a few hundred blocks at most in a test guest.
+ * Unless @whole, settle for single free pages in the range (up to a block's
+ * worth) when no whole block there is free, as in a debug kernel whose
+ * KASAN shadow and kexec pages broke the blocks up.
  */
-static int range_refill(void)
+static int range_refill(bool whole)
 {
-	struct page *page, *tmp;
+	struct page *page;
 	LIST_HEAD(hog);
-	unsigned long i;
+	unsigned long i, got = 0;
 
 	while ((page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
 				   MAX_PAGE_ORDER))) {
@@ -262,17 +277,26 @@ static int range_refill(void)
 			break;
 		list_add(&page->lru, &hog);
 	}
-	while (!list_empty(&hog)) {
-		tmp = list_first_entry(&hog, struct page, lru);
-		list_del(&tmp->lru);
-		__free_pages(tmp, MAX_PAGE_ORDER);
+	range_unhog(&hog, MAX_PAGE_ORDER);
+	if (page) {
+		split_page(page, MAX_PAGE_ORDER);
+		for (i = 0; i < (1UL << MAX_PAGE_ORDER); i++)
+			list_add_tail(&page[i].lru, &range_pool);
+		return 0;
 	}
-	if (!page)
+	if (whole)
 		return -ENOMEM;
-	split_page(page, MAX_PAGE_ORDER);
-	for (i = 0; i < (1UL << MAX_PAGE_ORDER); i++)
-		list_add_tail(&page[i].lru, &range_pool);
-	return 0;
+	while (got < (1UL << MAX_PAGE_ORDER) &&
+	       (page = alloc_page(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY))) {
+		if (in_test_range(page_to_phys(page), PAGE_SIZE)) {
+			list_add_tail(&page->lru, &range_pool);
+			got++;
+		} else {
+			list_add(&page->lru, &hog);
+		}
+	}
+	range_unhog(&hog, 0);
+	return got ? 0 : -ENOMEM;
 }
 
 static void range_drain(void)
@@ -292,7 +316,7 @@ static struct folio *test_alloc_folio(unsigned int order)
 	if (!range_end)
 		return folio_alloc(movable ? GFP_HIGHUSER_MOVABLE : GFP_KERNEL,
 				   order);
-	if (order || (list_empty(&range_pool) && range_refill()))
+	if (order || (list_empty(&range_pool) && range_refill(false)))
 		return NULL;
 	page = list_first_entry(&range_pool, struct page, lru);
 	list_del(&page->lru);
@@ -867,7 +891,7 @@ static int save_lru_block(void)
 	PKRAM_ACCESS(pa, &ps, folios);
 
 	snprintf(name, sizeof(name), "%s-0", prefix);
-	if (!range_end || range_refill())
+	if (!range_end || range_refill(true))
 		return FAIL("no MAX_PAGE_ORDER block in [%#lx, %#lx)",
 			    range_start, range_end);
 	err = pkram_prepare_save(&ps, name, GFP_KERNEL);

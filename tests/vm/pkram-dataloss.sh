@@ -6,12 +6,12 @@
 # - a node with an inplace object (memory that is not the kernel's, like
 #   the Hyper-V deposit ledger's) is never discarded after kexec, neither
 #   by name nor by --all-unclaimed; its owner still loads all of it.
-# RAM at 512-896 MiB is hidden at boot (memmap=$) and hot-added as blocks
-# 4-6 after the first saves, block 4 first: image A is loaded with
-# kexec_load into block 4 (kexec-tools --mem-min/--mem-max), while kexec's
-# own page allocations come from the block onlined last, so block 4 has
-# free 4 MiB blocks in A's destinations for test_pkram to save.
-# vmtest-args: --mem 1G --append 'memmap=512M$0x20000000' --timeout 300 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/kexec-fail-load:/usr/bin/kexec-fail-load
+# RAM at 512-640 MiB is hidden at boot (memmap=$) and hot-added as block 4
+# after the first saves: image A is loaded with kexec_load into its lower
+# half (kexec-tools --mem-min/--mem-max), while kexec's own page
+# allocations come from the top of the block, freed last when it was
+# onlined, so A's destinations hold free pages for test_pkram to save.
+# vmtest-args: --mem 1G --append 'memmap=128M$0x20000000' --timeout 300 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/kexec-fail-load:/usr/bin/kexec-fail-load
 # expect: pass
 . /root/pkram-lib.sh
 BANS=/sys/kernel/debug/pkram/kexec_bans
@@ -21,16 +21,14 @@ case $PKRAM_STAGE in
 1)
 	tp action=save prefix=h seed=31 nodes=2 inplace=1
 	tp action=save prefix=u seed=32 nodes=1
-	# hot-added after those saves: nothing preserved in blocks 4-6
+	# hot-added after those saves: nothing preserved in block 4
 	mem=/sys/devices/system/memory
-	for b in 4 5 6; do
-		echo $((b * 0x8000000)) >$mem/probe || vm-fail "cannot hot-add block $b"
-		echo online_kernel >$mem/memory$b/state || vm-fail "cannot online memory$b"
-	done
+	echo 0x20000000 >$mem/probe || vm-fail "cannot hot-add block 4"
+	echo online_kernel >$mem/memory4/state || vm-fail "cannot online memory4"
 	sed -i 's/memmap=[^ ]*//' /etc/vmtest/base_cmdline
 	# image A, loaded into block 4 but not run yet
 	VM_KEXEC_LEGACY=1 VM_KEXEC_NOEXEC=1 \
-	VM_KEXEC_EXTRA="--mem-min=0x20000000 --mem-max=0x27ffffff" \
+	VM_KEXEC_EXTRA="--mem-min=0x20000000 --mem-max=0x23ffffff" \
 		vm-kexec "$(cat /sys/kernel/pkram/cmdline)"
 	cp $BANS /root/bans.A
 	echo "pkram-test: A's destinations:"; cat /root/bans.A
