@@ -598,9 +598,10 @@ int pkram_finalize(void)
 	}
 	if (!nodes)
 		goto out;
-	if (pkram_in_kexec_segment(pkram_sb_phys(), pkram_sb_phys() + PAGE_SIZE) ||
+	if (pkram_in_kexec_segment(pkram_sb_phys(),
+				   pkram_sb_phys() + PAGE_SIZE) ||
 	    pkram_in_kexec_segment(pkram_avoid_phys(),
-			       pkram_avoid_phys() + PAGE_SIZE)) {
+				   pkram_avoid_phys() + PAGE_SIZE)) {
 		err = -EADDRINUSE;	/* the kexec copy would overwrite it */
 		goto out;
 	}

@@ -299,8 +299,8 @@ static ssize_t outgoing_dtb_read(struct file *f, struct kobject *kobj,
 }
 
 static ssize_t kexec_avoid_read(struct file *f, struct kobject *kobj,
-			      struct bin_attribute *attr, char *buf, loff_t off,
-			      size_t count)
+				struct bin_attribute *attr, char *buf,
+				loff_t off, size_t count)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;

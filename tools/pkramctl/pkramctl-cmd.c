@@ -22,8 +22,8 @@
 #define PKRAMCTL_VERSION "0.1"
 #endif
 
-#define FILE_MAX	(1 << 20)	/* larger sysfs files are garbage */
-#define AVOID_FILE_MAX	(256 << 20)	/* kexec_avoid: a line per 2 MiB at most */
+#define FILE_MAX	SZ_1M		/* larger sysfs files are garbage */
+#define AVOID_FILE_MAX	SZ_256M		/* kexec_avoid: a line per 2 MiB at most */
 #define HELP_SHOWN	(-1)		/* parse_args: --help was printed */
 
 struct cmd {
@@ -250,8 +250,8 @@ static int load_cmdline(struct pkramctl *ctx, char *arg, size_t arglen,
 
 /* ----------------------------------------------------------- snapshots */
 
-#define SNAP_BUF	(64UL << 20)	/* first read() asks for this much */
-#define SNAP_MAX	(1UL << 30)	/* larger is not a snapshot */
+#define SNAP_BUF	SZ_64M		/* first read() asks for this much */
+#define SNAP_MAX	SZ_1G		/* larger is not a snapshot */
 #define SNAP_TRIES	5
 
 /*
@@ -353,7 +353,8 @@ static int load_snapshot(struct pkramctl *ctx, enum pkram_dir want,
 	}
 	free(prev);
 	if (!blob) {
-		errmsg(ctx, "%s: the snapshot changed during each of %d reads; nodes are being saved or discarded, retry",
+		errmsg(ctx,
+		       "%s: the snapshot changed during each of %d reads; nodes are being saved or discarded, retry",
 		       path, SNAP_TRIES);
 		return PKRAMCTL_EXIT_FAIL;
 	}
@@ -714,7 +715,8 @@ static int cmd_dump(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 	if (opts[DU_IN].seen && opts[DU_OUT].seen)
 		return usage_error(ctx, cmd, "give --incoming or --outgoing, not both");
 	if (opts[DU_OUTPUT].seen == opts[DU_OUTPUT_LONG].seen)
-		return usage_error(ctx, cmd, "give the output file once: -o FILE (-o - for stdout)");
+		return usage_error(ctx, cmd,
+				   "give the output file once: -o FILE (-o - for stdout)");
 	file = opts[DU_OUTPUT].seen ? opts[DU_OUTPUT].arg : opts[DU_OUTPUT_LONG].arg;
 	if (!*file)
 		return usage_error(ctx, cmd, "empty output file name");
@@ -765,13 +767,16 @@ static int discard_error(struct pkramctl *ctx, const char *path,
 		return what ? no_such_node(ctx, what) : PKRAMCTL_EXIT_OK;
 	case EBUSY:
 		if (!what)
-			errmsg(ctx, "an unclaimed node was claimed meanwhile and is in use; `pkramctl list` shows what is left");
+			errmsg(ctx,
+			       "an unclaimed node was claimed meanwhile and is in use; `pkramctl list` shows what is left");
 		else
-			errmsg(ctx, "node %s is in use (being saved or loaded); retry when its owner is done",
+			errmsg(ctx,
+			       "node %s is in use (being saved or loaded); retry when its owner is done",
 			       what);
 		return PKRAMCTL_EXIT_FAIL;
 	case EXDEV:
-		errmsg(ctx, "node %s holds memory that is not the kernel's (an inplace object, e.g. pages a hypervisor owns): only its owner can take it, by loading it; not discarded",
+		errmsg(ctx,
+		       "node %s holds memory that is not the kernel's (an inplace object, e.g. pages a hypervisor owns): only its owner can take it, by loading it; not discarded",
 		       what ? what : "?");
 		return PKRAMCTL_EXIT_FAIL;
 	case EPERM:
@@ -906,7 +911,8 @@ static int kexec_placement(struct pkramctl *ctx, char *min, char *max,
 	size_t len;
 	int err;
 
-	min[0] = max[0] = '\0';
+	min[0] = '\0';
+	max[0] = '\0';
 	path = sysfs_path(ctx, "kexec_avoid");
 	if (!path) {
 		errmsg(ctx, "out of memory");
@@ -930,7 +936,8 @@ static int kexec_placement(struct pkramctl *ctx, char *min, char *max,
 	free(iomem);
 	free(pres);
 	if (err == -ENOENT) {
-		errmsg(ctx, "no RAM is free of preserved memory: there is nowhere to load a kernel");
+		errmsg(ctx,
+		       "no RAM is free of preserved memory: there is nowhere to load a kernel");
 		return PKRAMCTL_EXIT_FAIL;
 	}
 	if (err) {
@@ -991,7 +998,8 @@ static int cmd_kexec_load(struct pkramctl *ctx, const struct cmd *cmd,
 	if (status)
 		return status;
 	if (!phys) {
-		errmsg(ctx, "%s/cmdline says %s: PKRAM has no superblock in this kernel, nothing would be preserved",
+		errmsg(ctx,
+		       "%s/cmdline says %s: PKRAM has no superblock in this kernel, nothing would be preserved",
 		       ctx->sysfs, arg);
 		return PKRAMCTL_EXIT_USAGE;
 	}

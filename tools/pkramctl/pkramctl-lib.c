@@ -585,7 +585,8 @@ char *pkram_make_cmdline(const char *cmdline, const char *append,
 		free(init.s);
 		return NULL;
 	}
-	params.s[0] = init.s[0] = '\0';
+	params.s[0] = '\0';
+	init.s[0] = '\0';
 	if (cmdline)
 		split_cmdline(cmdline, &params, &init, &dashdash);
 	if (append)

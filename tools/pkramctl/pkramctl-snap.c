@@ -111,7 +111,7 @@ static int check_ranges(const struct pkram_range *r, size_t nr,
 
 	for (i = 0; i < nr; i++, r++)
 		if (r->end <= r->start || r->order > 63)
-			return BAD("%s: \"%s\" entry %zu is not <start end order index> with start < end",
+			return BAD("%s: \"%s\" entry %zu: want start < end, order < 64",
 				   where, prop, i);
 	return 0;
 }

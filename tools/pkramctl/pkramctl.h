@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/compiler.h>	/* tools/include: __printf */
+#include <linux/sizes.h>		/* tools/include: SZ_* */
 
 #define PKRAMCTL_SYSFS_DEFAULT	"/sys/kernel/pkram"
 #define PKRAMCTL_PROC_CMDLINE	"/proc/cmdline"

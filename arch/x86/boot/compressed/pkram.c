@@ -42,8 +42,12 @@ static bool pkram_ram_page(u64 phys)
 
 	if (!phys || (phys & (PKRAM_SB_SIZE - 1)) || phys < 0x100000)
 		return false;
-	for (i = 0; i < boot_params_ptr->e820_entries &&
-		    i < ARRAY_SIZE(boot_params_ptr->e820_table); i++) {
+	u32 nr = boot_params_ptr->e820_entries;
+
+	if (nr > ARRAY_SIZE(boot_params_ptr->e820_table))
+		nr = ARRAY_SIZE(boot_params_ptr->e820_table);
+
+	for (i = 0; i < nr; i++) {
 		struct boot_e820_entry *e = &boot_params_ptr->e820_table[i];
 
 		if (e->type == E820_TYPE_RAM && phys >= e->addr &&
@@ -116,13 +120,9 @@ static u64 pkram_sb_avoid(u64 sb)
  */
 void pkram_parse_cmdline(char *val)
 {
-	char *end;
-	u64 sb;
+	unsigned long long sb;
 
-	if (!val)
-		return;
-	sb = simple_strtoull(val, &end, 0);
-	if (*end)
+	if (!val || kstrtoull(val, 0, &sb))
 		return;
 	pkram_cmdline_avoid = pkram_sb_avoid(sb);
 }
