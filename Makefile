@@ -5,7 +5,8 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench fuzz clean distclean
+.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench fuzz clean distclean \
+	series series-check series-bisect
 
 help:
 	@echo 'PKRAM targets:'
@@ -21,6 +22,12 @@ help:
 	@echo '                     fails on any crash (tests/fuzz/README)'
 	@echo '  make kernel-debug  same as kernel, in build/linux-debug with pkram-debug.config (KASAN)'
 	@echo '  make check-debug   make check against the debug kernel'
+	@echo '  make series        write build/series/: the patch series against the base tree'
+	@echo '                     (git format-patch, cover letter), from scripts/series.map'
+	@echo '  make series-check  make series, git am it onto a pristine base, checkpatch'
+	@echo '                     --strict every patch, build at the first PKRAM patch, the'
+	@echo '                     middle and the end (~5 min; run before landing)'
+	@echo '  make series-bisect same, building every patch from the first PKRAM one'
 	@echo '  make clean         remove build/ except the extracted kernel tree (build/linux*)'
 	@echo '  make distclean     remove build/ entirely'
 	@echo 'Other: tests/vm/vmtest --help (run one scenario), KDIR=build/linux for modules:'
@@ -76,6 +83,18 @@ bench: kernel-bench
 # handovers of the test kernel (build/fuzz/corpus)
 fuzz: kernel
 	@$(REPO)/tests/fuzz/run-fuzz.sh
+
+# issue #12: PKRAM as a mainline-style series against the base tree
+# (build/series/), made from the working tree as it is; see README
+series: deps
+	@$(REPO)/scripts/make-series.sh
+
+# builds take the kernel lock themselves, one build point at a time
+series-check: series
+	@$(REPO)/scripts/series-check.sh
+
+series-bisect: series
+	@$(REPO)/scripts/series-check.sh --bisect
 
 clean:
 	rm -rf $(BUILD)/vmtest $(BUILD)/logs $(BUILD)/modroot $(BUILD)/modroot-debug
