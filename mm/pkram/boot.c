@@ -6,13 +6,11 @@
  * map and before anything can allocate from memblock outside the first MiB
  * (where no preserved page can be: that memory never reaches the buddy
  * allocator). It reads only the superblock and the range list, checks them,
- * and memblock-reserves every preserved range in one step: instead of one
- * memblock_reserve() per range (quadratic, and the reserved array could not
- * grow this early) it builds a new, large enough reserved array, merging the
- * existing reservations with the sorted range list, and swaps it in. The
- * array is placed in free memory outside every preserved range and is
- * reached through the early page-fault mapping of the direct map, as
- * memblock's own arrays are before init_mem_mapping().
+ * and memblock-reserves every preserved range in one step with
+ * memblock_reserve_sorted(), streaming the range list to it: one
+ * memblock_reserve() per range would be quadratic, and the reserved array
+ * cannot grow this early. memblock places its new array in free memory
+ * outside every preserved range.
  *
  * If anything does not check out, nothing is reserved and PKRAM is off for
  * this boot: the preserved memory becomes ordinary free memory and no node
@@ -27,6 +25,7 @@
 #include <linux/crash_dump.h>
 #include <linux/io.h>
 #include <linux/libfdt.h>
+#include <linux/math64.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -35,7 +34,6 @@
 #include <linux/timex.h>
 #include <linux/vmalloc.h>
 #include <asm/early_ioremap.h>
-#include <asm/tsc.h>
 
 #include "internal.h"
 
@@ -49,10 +47,12 @@ static u64 pkram_in_range_pages __initdata;
 static u64 pkram_in_pages __initdata;
 static u64 pkram_in_avoid __initdata;
 static bool pkram_in_reserved __initdata;
-static cycles_t pkram_reserve_cycles __initdata;
+static u64 pkram_reserve_ns __initdata;
+static u64 pkram_reserve_cycles __initdata;
 
-/* Free slots left in the new reserved array, so it need not grow soon. */
-#define PKRAM_MEMBLOCK_SPARE	128
+/* Range list page addresses sorted at a time, see struct pkram_lp */
+#define PKRAM_LIST_CHUNK	512
+static u64 pkram_list_chunk[PKRAM_LIST_CHUNK] __initdata;
 
 static int __init pkram_param(char *arg)
 {
@@ -286,98 +286,18 @@ static bool __init pkram_read_sb(void)
 }
 
 /*
- * Check every range: page aligned, sorted, disjoint, above 1 MiB, inside
- * memory and clear of every existing reservation (kernel image, initrd,
- * setup_data, firmware). Counts them and their bytes.
+ * The range list's own pages must be preserved: they are read again and
+ * freed by pkram_parse_incoming(), and memory that is not reserved may be
+ * reused before then, starting with memblock's new reserved array. Their
+ * addresses are sorted, PKRAM_LIST_CHUNK at a time, and checked alongside
+ * the ranges: the first chunk while they are checked, any others by
+ * pkram_check_list_pages().
  */
-static int __init pkram_check_ranges(u64 *nr, u64 *bytes)
-{
-	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
-	unsigned long mi = 0, ri = 0;
-	struct pkram_rreader rr;
-	struct pkram_range r = { };
-	bool sb_seen = false;
-	u64 prev_end = 0;
-	int ret;
-
-	*nr = 0;
-	*bytes = 0;
-	rr_start(&rr);
-	while ((ret = rr_next(&rr, &r)) > 0) {
-		if (!PAGE_ALIGNED(r.start) || !PAGE_ALIGNED(r.end) ||
-		    r.start >= r.end || r.start < SZ_1M ||
-		    (*nr && r.start <= prev_end)) {
-			ret = -EINVAL;
-			break;
-		}
-		while (mi < mem->cnt && mem->regions[mi].base +
-		       mem->regions[mi].size <= r.start)
-			mi++;
-		if (mi == mem->cnt || mem->regions[mi].base > r.start ||
-		    mem->regions[mi].base + mem->regions[mi].size < r.end) {
-			ret = -ERANGE;
-			break;
-		}
-		while (ri < res->cnt && res->regions[ri].base +
-		       res->regions[ri].size <= r.start)
-			ri++;
-		if (ri < res->cnt && res->regions[ri].base < r.end) {
-			ret = -EBUSY;
-			break;
-		}
-		if (pkram_incoming_sb >= r.start && pkram_incoming_sb < r.end)
-			sb_seen = true;
-		prev_end = r.end;
-		(*nr)++;
-		*bytes += r.end - r.start;
-	}
-	rr_stop(&rr);
-	if (!ret && (*nr != pkram_in_nr_ranges || !sb_seen ||
-		     rr.pages != pkram_in_range_pages))
-		ret = -EINVAL;
-	if (ret == -ERANGE)
-		/* e.g. hot-added in the old kernel, or cut off by mem=/memmap= */
-		pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot\n",
-		       r.start, r.end);
-	else if (ret)
-		pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n", *nr,
-		       pkram_in_nr_ranges, r.start, r.end, ret);
-	return ret;
-}
-
-/* Find @size bytes of free memory above 16 MiB outside every preserved range. */
-static phys_addr_t __init pkram_find_hole(phys_addr_t size)
-{
-	struct pkram_rreader rr;
-	struct pkram_range p;
-	phys_addr_t fs, fe, found = 0;
-	int have;
-	u64 i;
-
-	rr_start(&rr);
-	have = rr_next(&rr, &p);
-	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &fs, &fe, NULL) {
-		fs = PAGE_ALIGN(max_t(phys_addr_t, fs, SZ_16M));
-		fe = round_down(fe, PAGE_SIZE);
-		while (fs < fe) {
-			phys_addr_t gap_end;
-
-			while (have > 0 && p.end <= fs)
-				have = rr_next(&rr, &p);
-			gap_end = (have > 0 && p.start < fe) ? p.start : fe;
-			if (gap_end > fs && gap_end - fs >= size) {
-				found = fs;
-				goto out;
-			}
-			if (have <= 0 || p.start >= fe)
-				break;
-			fs = p.end;
-		}
-	}
-out:
-	rr_stop(&rr);
-	return found;
-}
+struct pkram_lp {
+	u64 next;	/* the list page after the chunk */
+	u64 seen;	/* list pages read */
+	u64 n, i;	/* the chunk, pkram_list_chunk[i..n) not found yet */
+};
 
 static int __init pkram_cmp_u64(const void *a, const void *b)
 {
@@ -387,80 +307,180 @@ static int __init pkram_cmp_u64(const void *a, const void *b)
 }
 
 /*
- * The range list's own pages must be preserved: they are read again and
- * freed by pkram_parse_incoming(), and memory that is not reserved may be
- * reused before then. Sorts their addresses into @buf (room for @max) and
- * walks them alongside the (already checked) ranges.
+ * Read the next chunk. False if a page is not RAM or cannot be mapped, or
+ * there are more pages than the superblock says: then the chunk stops
+ * there, and the check of the ranges refuses the list anyway.
  */
-static int __init pkram_check_list_pages(u64 *buf, u64 max)
+static bool __init pkram_lp_read(struct pkram_lp *lp)
+{
+	bool ok = true;
+
+	for (lp->n = 0, lp->i = 0; lp->next && lp->n < PKRAM_LIST_CHUNK;) {
+		struct pkram_meta_hdr *hdr = NULL;
+
+		if (lp->seen < pkram_in_range_pages &&
+		    pkram_phys_page_ok(lp->next))
+			hdr = early_memremap(lp->next, sizeof(*hdr));
+		if (!hdr) {
+			ok = false;
+			break;
+		}
+		pkram_list_chunk[lp->n++] = lp->next;
+		lp->seen++;
+		lp->next = hdr->next;
+		early_memunmap(hdr, sizeof(*hdr));
+	}
+	sort(pkram_list_chunk, lp->n, sizeof(u64), pkram_cmp_u64, NULL);
+	return ok;
+}
+
+/* Step over the chunk's pages in @r; false if one lies below @r, in no range. */
+static bool __init pkram_lp_in(struct pkram_lp *lp, const struct pkram_range *r)
+{
+	for (; lp->i < lp->n && pkram_list_chunk[lp->i] < r->end; lp->i++)
+		if (pkram_list_chunk[lp->i] < r->start)
+			return false;
+	return true;
+}
+
+/* The chunks after the first, for a list of more than PKRAM_LIST_CHUNK pages. */
+static int __init pkram_check_list_pages(struct pkram_lp *lp)
 {
 	struct pkram_rreader rr;
 	struct pkram_range r;
-	u64 n = 0, i, phys = pkram_in_ranges;
-	int have;
 
-	while (phys) {
-		struct pkram_meta_hdr *hdr;
-
-		if (n == max || n == pkram_in_range_pages)
+	while (lp->next) {
+		if (!pkram_lp_read(lp))
 			return -EINVAL;
-		buf[n++] = phys;
-		hdr = early_memremap(phys, sizeof(*hdr));
-		if (!hdr)
-			return -ENOMEM;
-		phys = hdr->next;
-		early_memunmap(hdr, sizeof(*hdr));
+		rr_start(&rr);
+		while (lp->i < lp->n && rr_next(&rr, &r) > 0)
+			if (!pkram_lp_in(lp, &r))
+				break;
+		rr_stop(&rr);
+		if (lp->i < lp->n)
+			return -EINVAL;
 	}
-	sort(buf, n, sizeof(*buf), pkram_cmp_u64, NULL);
-
-	rr_start(&rr);
-	have = rr_next(&rr, &r);
-	for (i = 0; i < n && have > 0; i++) {
-		while (have > 0 && r.end <= buf[i])
-			have = rr_next(&rr, &r);
-		if (have > 0 && r.start > buf[i])
-			have = 0;
-	}
-	rr_stop(&rr);
-	return i == n && have > 0 ? 0 : -EINVAL;
+	return 0;
 }
 
-static void __init pkram_emit(struct memblock_region *new, unsigned long *out,
-			      phys_addr_t base, phys_addr_t size,
-			      enum memblock_flags flags, int nid)
-{
-	struct memblock_region *last = *out ? &new[*out - 1] : NULL;
+/*
+ * The range list, streamed to memblock_reserve_sorted(). memblock reads all
+ * of it once before it writes anything, and that first pass checks every
+ * range: page aligned, sorted, disjoint, above 1 MiB, inside memory and
+ * clear of every existing reservation (kernel image, initrd, setup_data,
+ * firmware); at its end, that there are as many ranges and list pages as
+ * the superblock says, one holds the superblock and the list pages are
+ * preserved too. Any error stops memblock, which then changes nothing.
+ */
+struct pkram_feed {
+	struct pkram_rreader rr;
+	struct pkram_lp lp;
+	struct pkram_range r;	/* the range being checked */
+	unsigned long mi, ri;	/* memblock.memory and .reserved regions */
+	u64 nr, bytes;		/* ranges checked, their bytes */
+	bool checked, sb_seen;
+	bool lp_ok, lp_bad;	/* list pages in ranges so far; not all */
+};
 
-	if (last && last->base + last->size == base && last->flags == flags &&
-	    memblock_get_region_node(last) == nid) {
-		last->size += size;
-		return;
+static int __init pkram_check_range(struct pkram_feed *f)
+{
+	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
+	u64 prev_end = f->nr ? f->r.end : 0;
+	int ret;
+
+	ret = rr_next(&f->rr, &f->r);
+	if (ret <= 0)
+		return ret ?: -EINVAL;	/* fewer ranges than the superblock says */
+	if (!PAGE_ALIGNED(f->r.start) || !PAGE_ALIGNED(f->r.end) ||
+	    f->r.start >= f->r.end || f->r.start < SZ_1M ||
+	    (f->nr && f->r.start <= prev_end))
+		return -EINVAL;
+	while (f->mi < mem->cnt && mem->regions[f->mi].base +
+	       mem->regions[f->mi].size <= f->r.start)
+		f->mi++;
+	if (f->mi == mem->cnt || mem->regions[f->mi].base > f->r.start ||
+	    mem->regions[f->mi].base + mem->regions[f->mi].size < f->r.end)
+		return -ERANGE;
+	while (f->ri < res->cnt && res->regions[f->ri].base +
+	       res->regions[f->ri].size <= f->r.start)
+		f->ri++;
+	if (f->ri < res->cnt && res->regions[f->ri].base < f->r.end)
+		return -EBUSY;
+	if (pkram_incoming_sb >= f->r.start && pkram_incoming_sb < f->r.end)
+		f->sb_seen = true;
+	if (!pkram_lp_in(&f->lp, &f->r))
+		f->lp_ok = false;
+	f->nr++;
+	f->bytes += f->r.end - f->r.start;
+	return 0;
+}
+
+/* After the last range of the first pass */
+static int __init pkram_check_end(struct pkram_feed *f)
+{
+	struct pkram_range r;
+
+	if (rr_next(&f->rr, &r) || !f->sb_seen ||
+	    f->rr.pages != pkram_in_range_pages)
+		return -EINVAL;
+	if (!f->lp_ok || f->lp.i < f->lp.n ||
+	    pkram_check_list_pages(&f->lp)) {
+		f->lp_bad = true;
+		return -EINVAL;
 	}
-	new[*out].base = base;
-	new[*out].size = size;
-	new[*out].flags = flags;
-	memblock_set_region_node(&new[*out], nid);
-	(*out)++;
+	return 0;
+}
+
+/* memblock_reserve_sorted() callback: ranges @i.., checked the first time */
+static int __init pkram_feed_ranges(void *arg, unsigned long i,
+				    struct memblock_region *r, unsigned int max)
+{
+	struct pkram_feed *f = arg;
+	unsigned int n;
+	int ret;
+
+	if (!i) {
+		rr_stop(&f->rr);
+		rr_start(&f->rr);
+	}
+	for (n = 0; n < max; n++) {
+		if (!f->checked)
+			ret = pkram_check_range(f);
+		else	/* cannot fail: checked already */
+			ret = rr_next(&f->rr, &f->r) > 0 ? 0 : -EINVAL;
+		if (ret)
+			return ret;
+		r[n].base = f->r.start;
+		r[n].size = f->r.end - f->r.start;
+	}
+	if (!f->checked && i + max == pkram_in_nr_ranges) {
+		ret = pkram_check_end(f);
+		if (ret)
+			return ret;
+		f->checked = true;
+	}
+	return max;
 }
 
 /**
  * pkram_reserve - reserve all preserved memory in early boot
  *
  * Called by the architecture right after memblock knows the memory map and
- * before memblock allocates above 1 MiB. Cost: a few passes over the range
+ * before memblock allocates above 1 MiB. Cost: two passes over the range
  * list, linear in the number of ranges.
  */
 void __init pkram_reserve(void)
 {
-	struct memblock_type *res = &memblock.reserved;
-	struct memblock_region *old, *new;
-	unsigned long oi = 0, out = 0, cnt;
-	phys_addr_t hole, size;
-	struct pkram_rreader rr;
-	cycles_t start = get_cycles();
-	struct pkram_range p;
-	u64 nr, bytes;
-	int have, ret;
+	/*
+	 * local_clock() is sched_clock() this early: on x86 it runs once
+	 * tsc_early_init() calibrated the TSC (or from kvmclock_init()),
+	 * before setup_arch() calls this, but stands still if the early
+	 * calibration failed. get_cycles() counts anyway; see
+	 * pkram_parse_incoming().
+	 */
+	u64 start = local_clock(), cycles = get_cycles();
+	struct pkram_feed f = { .lp_ok = true };
+	int ret;
 
 	if (!pkram_incoming_sb)
 		return;
@@ -471,63 +491,40 @@ void __init pkram_reserve(void)
 	if (!pkram_read_sb())
 		return;
 
-	ret = pkram_check_ranges(&nr, &bytes);
-	if (ret) {
+	f.lp.next = pkram_in_ranges;
+	f.lp_ok = pkram_lp_read(&f.lp);
+	/* the new reserved array above ZONE_DMA, anywhere in the direct map */
+	rr_start(&f.rr);
+	ret = memblock_reserve_sorted(pkram_feed_ranges, &f, pkram_in_nr_ranges,
+				      SZ_16M, MEMBLOCK_ALLOC_ANYWHERE);
+	rr_stop(&f.rr);
+	if (ret && f.lp_bad) {
+		pr_err("a range list page is outside preserved memory: nothing is preserved\n");
+		return;
+	}
+	if (ret && !f.checked) {
+		if (ret == -ERANGE)
+			/* e.g. hot-added in the old kernel, or cut off by mem=/memmap= */
+			pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot\n",
+			       f.r.start, f.r.end);
+		else
+			pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n",
+			       f.nr, pkram_in_nr_ranges, f.r.start, f.r.end,
+			       ret);
 		pr_err("preserved range list is invalid (%d): nothing is preserved\n",
 		       ret);
 		return;
 	}
-
-	/* room for the merge, this array's own reservation and growth */
-	size = PAGE_ALIGN((res->cnt + nr + 1 + PKRAM_MEMBLOCK_SPARE) *
-			  sizeof(struct memblock_region));
-	hole = pkram_find_hole(size);
-	if (!hole || memblock_reserve(hole, size)) {
-		pr_err("no room for %pa bytes of memblock regions: nothing is preserved\n",
-		       &size);
+	if (ret) {
+		pr_err("cannot reserve the preserved ranges (%d): nothing is preserved\n",
+		       ret);
 		return;
 	}
-	/* the new array's memory is scratch space until it is filled */
-	if (pkram_check_list_pages(__va(hole), size / sizeof(u64))) {
-		memblock_phys_free(hole, size);
-		pr_err("a range list page is outside preserved memory: nothing is preserved\n");
-		return;
-	}
-
-	old = res->regions;
-	cnt = res->cnt;
-	new = __va(hole);
-	rr_start(&rr);
-	have = rr_next(&rr, &p);
-	while (oi < cnt || have > 0) {
-		if (have > 0 && (oi == cnt || p.start < old[oi].base)) {
-			pkram_emit(new, &out, p.start, p.end - p.start,
-				   MEMBLOCK_NONE, MAX_NUMNODES);
-			have = rr_next(&rr, &p);
-		} else {
-			pkram_emit(new, &out, old[oi].base, old[oi].size,
-				   old[oi].flags, memblock_get_region_node(&old[oi]));
-			oi++;
-		}
-	}
-	rr_stop(&rr);
-	if (have < 0) {
-		/* cannot happen after pkram_check_ranges(); keep the old array */
-		memblock_phys_free(hole, size);
-		pr_err("range list changed while reading it: nothing is preserved\n");
-		return;
-	}
-	res->regions = new;
-	res->cnt = out;
-	res->max = size / sizeof(struct memblock_region);
-	res->total_size += bytes;
-	/*
-	 * The old array is not freed: it is either memblock's static array or
-	 * one that memblock will not free twice if we leave it reserved.
-	 */
 	pkram_in_reserved = true;
-	pkram_reserve_cycles = get_cycles() - start;
-	pr_info("reserved %llu pages in %llu ranges\n", bytes >> PAGE_SHIFT, nr);
+	pkram_reserve_ns = local_clock() - start;
+	pkram_reserve_cycles = get_cycles() - cycles;
+	pr_info("reserved %llu pages in %llu ranges\n", f.bytes >> PAGE_SHIFT,
+		f.nr);
 }
 
 /* ---- after the page allocator is up ---- */
@@ -868,7 +865,8 @@ int __init pkram_parse_incoming(void)
 	struct pkram_range *r;
 	unsigned long nr;
 	u64 phys, nodes = 0, good = 0, damaged = 0;
-	u64 start = local_clock();	/* finer than ktime this early */
+	u64 ns = local_clock();		/* finer than ktime this early */
+	u64 cycles = get_cycles();
 	bool avoid_ok;
 	void *sb;
 
@@ -928,10 +926,16 @@ int __init pkram_parse_incoming(void)
 	free_reserved_page(virt_to_page(sb));
 	pkram_validate_destroy(&v);
 	kvfree(r);
+	ns = local_clock() - ns;
+	cycles = get_cycles() - cycles;
+	/* local_clock() stood still in early boot: convert its cycles */
+	if (!pkram_reserve_ns && cycles)
+		pkram_reserve_ns = mul_u64_u64_div_u64(pkram_reserve_cycles,
+						       ns, cycles);
 	pr_info("%llu incoming node(s), %llu pages; early reservation took %llu us, validation %llu us\n",
 		good, pkram_in_pages,
-		tsc_khz ? div_u64((u64)pkram_reserve_cycles * 1000, tsc_khz) : 0,
-		div_u64(local_clock() - start, NSEC_PER_USEC));
+		div_u64(pkram_reserve_ns, NSEC_PER_USEC),
+		div_u64(ns, NSEC_PER_USEC));
 	return 0;
 }
 core_initcall(pkram_parse_incoming);

@@ -409,40 +409,118 @@ int memblock_phys_free(phys_addr_t base, phys_addr_t size)
 	return 0;
 }
 
-/* __next_mem_range() over memory and reserved, in address order */
-void fuzz_next_free_range(u64 *idx, phys_addr_t *start, phys_addr_t *end)
+/*
+ * mm/memblock.c's memblock_reserve_sorted(), with the same contract: the
+ * ranges are read in two passes, each from range 0, up to 16 at a call as
+ * memblock asks, and must be the same in both (else the harness fails:
+ * boot.c streams them); they are checked (non-empty, no wrap, sorted and
+ * disjoint: -EINVAL, as is a call that stores none or too many) and merged
+ * with the reserved regions into a new array placed top-down in free
+ * memory in [@min_addr, @max_addr) that no range touches (-ENOMEM if none
+ * fits), sized as memblock sizes it. The array lives in fake physical
+ * memory and reserves itself; on any failure memblock.reserved is
+ * unchanged.
+ */
+static struct fuzz_set sorted_ranges;
+static u64 (*sorted_r)[2];
+static size_t sorted_cap;
+
+int memblock_reserve_sorted(memblock_ranges_fn_t get, void *arg,
+			    unsigned long nr, phys_addr_t min_addr,
+			    phys_addr_t max_addr)
 {
-	const struct memblock_type *m = &memblock.memory;
-	const struct memblock_type *r = &memblock.reserved;
-	u64 n = 0;
-	unsigned long mi, ri = 0;
+	struct memblock_type *t = &memblock.reserved;
+	struct memblock_region *old = t->regions, buf[16];
+	unsigned long i, j, max = 0, old_max = t->max;
+	struct fuzz_set free_mem = { };
+	phys_addr_t addr = 0, alloc_size = 0;
+	int pass, n;
+	size_t k;
 
-	for (mi = 0; mi < m->cnt; mi++) {
-		u64 a = m->regions[mi].base;
-		u64 b = a + m->regions[mi].size;
+	if (!nr)
+		return 0;
+	if (nr > ULONG_MAX / 2 / sizeof(*old))
+		return -ENOMEM;
+	fuzz_set_clear(&sorted_ranges);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr; i += n) {
+			unsigned int ask = min(nr - i, ARRAY_SIZE(buf));
 
-		while (a < b) {
-			u64 e = b;
+			n = get(arg, i, buf, ask);
+			if (n < 0)
+				return n;
+			if (!n || n > ask)
+				return -EINVAL;
+			for (j = 0; j < (unsigned long)n; j++) {
+				u64 base = buf[j].base, end = base + buf[j].size;
 
-			while (ri < r->cnt &&
-			       r->regions[ri].base + r->regions[ri].size <= a)
-				ri++;
-			if (ri < r->cnt && r->regions[ri].base <= a) {
-				a = r->regions[ri].base + r->regions[ri].size;
-				continue;
+				if (pass) {
+					if (base != sorted_r[i + j][0] ||
+					    end != sorted_r[i + j][1])
+						fuzz_fail("memblock_reserve_sorted: range %lu differs between passes",
+							  i + j);
+					continue;
+				}
+				if (end <= base ||
+				    (i + j && base < sorted_r[i + j - 1][1]))
+					return -EINVAL;
+				/* nr comes from the input: grow as ranges come */
+				if (i + j == sorted_cap) {
+					sorted_cap = sorted_cap ? 2 * sorted_cap : 1024;
+					sorted_r = realloc(sorted_r, sorted_cap *
+							   sizeof(*sorted_r));
+					if (!sorted_r)
+						abort();
+				}
+				sorted_r[i + j][0] = base;
+				sorted_r[i + j][1] = end;
+				fuzz_set_add(&sorted_ranges, base, end);
 			}
-			if (ri < r->cnt && r->regions[ri].base < b)
-				e = r->regions[ri].base;
-			if (n++ == *idx) {
-				*start = a;
-				*end = e;
-				(*idx)++;
-				return;
-			}
-			a = e;
 		}
+		if (pass)
+			break;
+
+		max = nr + 2 * t->cnt + FUZZ_INIT_REGIONS;
+		alloc_size = PAGE_ALIGN(max * sizeof(*old));
+		max = alloc_size / sizeof(*old);
+		min_addr = max_t(phys_addr_t, min_addr, PAGE_SIZE);
+		type_to_set(&memblock.memory, &free_mem);
+		for (i = 0; i < t->cnt; i++)
+			fuzz_set_sub(&free_mem, t->regions[i].base,
+				     t->regions[i].base + t->regions[i].size);
+		for (k = 0; k < sorted_ranges.n; k++)
+			fuzz_set_sub(&free_mem, sorted_ranges.r[k][0],
+				     sorted_ranges.r[k][1]);
+		for (k = free_mem.n; k-- > 0 && !addr;) {
+			u64 a = max(free_mem.r[k][0], min_addr);
+			u64 b = min(free_mem.r[k][1], max_addr);
+
+			if (b > a && b - a >= alloc_size &&
+			    round_down(b - alloc_size, PAGE_SIZE) >= a)
+				addr = round_down(b - alloc_size, PAGE_SIZE);
+		}
+		free(free_mem.r);
+		if (!addr)
+			return -ENOMEM;
 	}
-	*idx = ULLONG_MAX;
+
+	/* the merge: every region here is MEMBLOCK_NONE, MAX_NUMNODES */
+	type_to_set(t, &scratch);
+	for (k = 0; k < sorted_ranges.n; k++)
+		fuzz_set_add(&scratch, sorted_ranges.r[k][0],
+			     sorted_ranges.r[k][1]);
+	t->regions = (struct memblock_region *)(fuzz.base + addr);
+	t->max = max;
+	set_to_type(&scratch, t);
+	if (scratch.n > t->cnt)
+		fuzz_fail("memblock_reserve_sorted: array of %lu too small", max);
+	if (memblock_reserve(addr, alloc_size))
+		fuzz_fail("memblock_reserve_sorted: no room for the array itself");
+	if (old != rsv_regions &&
+	    memblock_phys_free(fuzz_virt_to_phys(old),
+			       PAGE_ALIGN(old_max * sizeof(*old))))
+		fuzz_fail("memblock_reserve_sorted: no room to free the old array");
+	return 0;
 }
 
 /* ---- lib/ ---- */

@@ -78,6 +78,11 @@ static inline u64 div_u64(u64 a, u32 b)
 	return a / b;
 }
 
+static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
+{
+	return (unsigned __int128)a * mul / div;
+}
+
 /* ---- pages ---- */
 #define PAGE_SHIFT		12
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
@@ -173,7 +178,14 @@ bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size);
 bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size);
 int memblock_reserve(phys_addr_t base, phys_addr_t size);
 int memblock_phys_free(phys_addr_t base, phys_addr_t size);
-void fuzz_next_free_range(u64 *idx, phys_addr_t *start, phys_addr_t *end);
+
+#define MEMBLOCK_ALLOC_ANYWHERE	(~(phys_addr_t)0)
+typedef int (*memblock_ranges_fn_t)(void *arg, unsigned long i,
+				    struct memblock_region *r,
+				    unsigned int max);
+int memblock_reserve_sorted(memblock_ranges_fn_t get, void *arg,
+			    unsigned long nr, phys_addr_t min_addr,
+			    phys_addr_t max_addr);
 
 static inline int memblock_get_region_node(const struct memblock_region *r)
 {
@@ -184,12 +196,6 @@ static inline void memblock_set_region_node(struct memblock_region *r, int nid)
 {
 	r->nid = nid;
 }
-
-/* memory minus reserved, in address order (nid and flags are ignored) */
-#define for_each_free_mem_range(i, nid, flags, p_start, p_end, p_nid)	\
-	for (i = 0, fuzz_next_free_range(&i, p_start, p_end);		\
-	     i != (u64)ULLONG_MAX;					\
-	     fuzz_next_free_range(&i, p_start, p_end))
 
 /* ---- lib/sort.c ---- */
 typedef int (*cmp_func_t)(const void *a, const void *b);
@@ -231,8 +237,6 @@ static inline u64 local_clock(void)
 {
 	return 0;
 }
-
-#define tsc_khz			0u
 
 /* ---- printk: the format only, and only with FUZZ_VERBOSE set ---- */
 #ifndef pr_fmt
