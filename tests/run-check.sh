@@ -3,7 +3,10 @@
 # (build/linux, build/modroot; `make check` builds them first).
 #   (a) userspace unit tests: `make -C tests/unit` if tests/unit/Makefile
 #       exists, then every executable file named test_* under tests/unit/
-#       or build/unit/ (where tests/unit/Makefile puts its binaries);
+#       or build/unit/ (where tests/unit/Makefile puts its binaries); then
+#       memblock's own userspace tests, tools/testing/memblock of the kernel
+#       tree, with those of memblock_reserve_sorted() (one line; the build
+#       takes the kernel lock, tests/memblock/ stands in for liburcu);
 #   (b) KUnit: one vmtest boot with kunit.enable=1, the log parsed by the
 #       kernel's tools/testing/kunit/kunit.py parse; one result per test case;
 #   (c) every tests/vm/*.sh scenario, run with tests/vm/vmtest; header
@@ -71,6 +74,26 @@ if [ "${CHECK_SKIP_UNIT:-0}" != 1 ] && [ -d "$REPO/tests/unit" ]; then
 		fi
 	done < <(find "$REPO/tests/unit" "$BUILD/unit" -type f -name 'test_*' -perm -u+x \
 			! -name '*.[cho]' 2>/dev/null | sort)
+
+	s=$SECONDS
+	mlog=$LOGS/unit:memblock.log
+	mdir=$KTREE/tools/testing/memblock
+	# the binary aborts at the first failed check: its stderr says which
+	if ! CFLAGS="-I$REPO/tests/memblock" flock "$BUILD/.kernel.lock" \
+			make -C "$mdir" -j2 >"$mlog" 2>&1; then
+		result FAIL unit:memblock $((SECONDS - s)) "build failed, see $mlog"
+	elif ! (cd "$mdir" && timeout 300 ./main -v) >>"$mlog" 2>&1; then
+		result FAIL unit:memblock $((SECONDS - s)) "see $mlog"
+		grep -E '^not ok|Assertion|ERROR' "$mlog" | head -n 5 | sed 's/^/  | /'
+	else
+		n=$(grep -c '^ok ' "$mlog")
+		ns=$(grep -c '^ok .*: memblock_reserve_sorted: ' "$mlog")
+		if [ "$ns" -eq 0 ]; then
+			result FAIL unit:memblock $((SECONDS - s)) "no memblock_reserve_sorted() checks ran, see $mlog"
+		else
+			result PASS unit:memblock $((SECONDS - s)) "$n checks, $ns of memblock_reserve_sorted()"
+		fi
+	fi
 fi
 
 # ------------------------------------------------------------- (b) KUnit
