@@ -30,8 +30,7 @@
 #include <asm/setup.h>
 #endif
 
-#include "../mm/pkram/internal.h"
-#include "kexec_internal.h"
+#include "internal.h"
 
 /* Preserved ranges at load time, for placing segments; under the kexec lock. */
 static struct pkram_range *pkram_snap;
