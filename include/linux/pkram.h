@@ -19,7 +19,6 @@
 
 struct folio;
 struct kimage;
-struct boot_params;
 struct pkram_node;
 struct pkram_obj_meta;
 struct pkram_link_meta;
@@ -169,9 +168,8 @@ void pkram_kexec_load_done(void);
 bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 			 unsigned long *ostart, unsigned long *oend);
 void pkram_kexec_finalize(struct kimage *image);
-unsigned int pkram_kexec_setup_data_size(void);
-void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
-			    unsigned long params_load_addr, unsigned int offset);
+/* For arch code: the page the next kernel's early boot reads the avoid list from. */
+phys_addr_t pkram_avoid_phys(void);
 
 #else /* !CONFIG_PKRAM */
 
@@ -224,15 +222,6 @@ static inline bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 }
 
 static inline void pkram_kexec_finalize(struct kimage *image) { }
-static inline unsigned int pkram_kexec_setup_data_size(void)
-{
-	return 0;
-}
-
-static inline void pkram_kexec_setup_data(struct kimage *image,
-					  struct boot_params *params,
-					  unsigned long params_load_addr,
-					  unsigned int offset) { }
 
 #endif /* CONFIG_PKRAM */
 

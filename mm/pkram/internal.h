@@ -294,7 +294,6 @@ unsigned int pkram_kexec_bans(struct pkram_range *out);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
-phys_addr_t pkram_avoid_phys(void);
 int pkram_finalize(void);
 
 /* memory.c */
