@@ -260,7 +260,6 @@ unsigned int pkram_kexec_bans(struct pkram_range *out)
 	return n;
 }
 
-
 static LIST_HEAD(pkram_savers);
 static DEFINE_MUTEX(pkram_savers_mutex);
 
