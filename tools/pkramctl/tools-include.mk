@@ -11,9 +11,12 @@ endif
 BASE_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
 TOOLS_INCLUDE_DEP := $(TOOLS_INCLUDE)/linux/compiler.h
 
+# the includer's default goal stays its own: this rule must not become it
+pkram_saved_goal := $(.DEFAULT_GOAL)
 $(REPO)/build/tools-include/tools/include/linux/compiler.h:
 	@echo "pkramctl: extracting tools/include from $(BASE_TARBALL)"
 	@mkdir -p $(REPO)/build/tools-include
 	tar -xJf $(BASE_TARBALL) -C $(REPO)/build/tools-include \
 		--strip-components=1 linux-source-6.12/tools/include
 	@touch $@
+.DEFAULT_GOAL := $(pkram_saved_goal)
