@@ -43,13 +43,14 @@ kernel: deps
 	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh
 
 kernel-debug: deps
-	@$(REPO)/scripts/build-kernel.sh debug
+	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh debug
 
 # what make bench times: no lockdep or DEBUG_VM (kernel/configs/pkram-bench.config)
 kernel-bench: deps
 	@mkdir -p $(BUILD) && flock $(BUILD)/.kernel.lock $(REPO)/scripts/build-kernel.sh bench
 
-check: kernel pkramctl vmprog
+# the debug kernel is for step (e) of run-check.sh; CHECK_SKIP_DEBUG=1 skips both
+check: kernel $(if $(filter 1,$(CHECK_SKIP_DEBUG)),,kernel-debug) pkramctl vmprog
 	@$(REPO)/tests/run-check.sh
 
 check-debug: kernel-debug pkramctl vmprog

@@ -26,7 +26,10 @@
 #      CHECK_FILTER=REGEX runs only scenarios whose file name matches (and
 #      (d) only if "fuzz" matches);
 #      CHECK_IDLE_TIMEOUT=SEC (default 120) vmtest --idle-timeout for every boot;
-#      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 / CHECK_SKIP_FUZZ=1 skip (a) / (b) / (d).
+#      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 / CHECK_SKIP_FUZZ=1 skip (a) / (b) / (d);
+#      CHECK_SKIP_DEBUG=1 skips (e), the debug pass (also skipped with
+#      CHECK_FILTER or without build/linux-debug); CHECK_DEBUG_SCENARIOS=REGEX
+#      chooses its scenarios.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$REPO/build}
@@ -45,13 +48,14 @@ IDLE=${CHECK_IDLE_TIMEOUT:-120}
 passed=0; failed=0; skipped=0; failures=()
 t0=$(date +%s)
 
+# CHECK_PREFIX: put before every result name (the debug pass, (e), uses it)
 result() {  # result PASS|FAIL|SKIP NAME SECONDS|"" [DETAIL]
-	local detail=${4:+: $4} secs=${3:+${3}s}
-	printf '%-4s %-44s %5s%s\n' "$1" "$2" "$secs" "$detail"
+	local detail=${4:+: $4} secs=${3:+${3}s} name=${CHECK_PREFIX:-}$2
+	printf '%-4s %-44s %5s%s\n' "$1" "$name" "$secs" "$detail"
 	case $1 in
 	PASS) passed=$((passed + 1)) ;;
 	SKIP) skipped=$((skipped + 1)) ;;
-	*) failed=$((failed + 1)); failures+=("$2") ;;
+	*) failed=$((failed + 1)); failures+=("$name") ;;
 	esac
 }
 
@@ -177,6 +181,30 @@ if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
 	else
 		result FAIL fuzz:incoming $((SECONDS - s)) "see $flog"
 		grep -E '^fuzz:|INVARIANT|ERROR|runtime error|^ +#' "$flog" | head -n 20 | sed 's/^/  | /'
+	fi
+fi
+
+# ------------------------------------------------------------- (e) debug pass
+# The KASAN + lockdep + DEBUG_PAGEALLOC kernel (make kernel-debug, which make
+# check builds) over KUnit and the scenarios that exercise the risky paths:
+# this script again, with KERNEL=build/linux-debug, results named debug:...
+DEBUG_SCENARIOS=${CHECK_DEBUG_SCENARIOS:-'^pkram-(kexec3|corrupt|dataloss|faultinject|hv-kexec)\.sh$'}
+if [ "${CHECK_SKIP_DEBUG:-0}" != 1 ] && [ "$KTREE" = "$BUILD/linux" ] &&
+   [ -z "${CHECK_FILTER:-}" ] && [ -f "$BUILD/linux-debug/arch/x86/boot/bzImage" ]; then
+	dlog=$LOGS/debug-pass.txt
+	CHECK_PREFIX=debug: KERNEL=$BUILD/linux-debug BUILD=$BUILD CHECK_SKIP_UNIT=1 \
+		CHECK_SKIP_FUZZ=1 CHECK_SKIP_DEBUG=1 CHECK_FILTER=$DEBUG_SCENARIOS \
+		"$0" >"$dlog" 2>&1
+	grep -E '^(PASS|FAIL|SKIP) ' "$dlog"
+	grep -E '^  \| ' "$dlog" | head -n 40
+	dpassed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$dlog")
+	dfailed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$dlog")
+	if [ -z "$dpassed" ]; then
+		result FAIL debug:pass "" "no summary; see $dlog"
+	else
+		passed=$((passed + dpassed))
+		failed=$((failed + dfailed))
+		[ "$dfailed" -gt 0 ] && failures+=($(sed -n 's/.*; failed: //p' "$dlog"))
 	fi
 fi
 
