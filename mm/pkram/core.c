@@ -94,15 +94,21 @@ static void *pkram_alloc_meta(gfp_t gfp, u16 type)
 }
 
 /*
- * May the data of @obj go to the page allocator? Not the folios of an
- * incoming %PKRAM_DATA_inplace object: such memory is not the kernel's
- * (pages a hypervisor or device owns, like the Hyper-V deposit ledger's),
- * and whatever of it nobody loaded stays reserved.
+ * Are the folios of @obj memory that is not the kernel's? Those of an
+ * incoming %PKRAM_DATA_inplace object are (pages a hypervisor or device
+ * owns, like the Hyper-V deposit ledger's): whatever of them nobody loaded
+ * stays reserved, and such a node is never discarded.
  */
+bool pkram_obj_foreign(struct pkram_node *node, struct pkram_obj_meta *obj)
+{
+	return node->incoming && (obj->flags & PKRAM_DATA_inplace);
+}
+
+/* May the data of @obj go to the page allocator? */
 static bool pkram_may_free_data(struct pkram_node *node,
 				struct pkram_obj_meta *obj)
 {
-	if (!node->incoming || !(obj->flags & PKRAM_DATA_inplace))
+	if (!pkram_obj_foreign(node, obj))
 		return true;
 	if (obj->folios_head)
 		pr_warn("node %s: folios of an inplace object were not loaded: they are not the kernel's and stay reserved\n",
@@ -133,12 +139,10 @@ bool pkram_node_foreign(struct pkram_node *node)
 {
 	u64 obj_phys = node->meta->first_obj;
 
-	if (!node->incoming)
-		return false;
 	while (obj_phys) {
 		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
 
-		if (obj->flags & PKRAM_DATA_inplace)
+		if (pkram_obj_foreign(node, obj))
 			return true;
 		obj_phys = obj->hdr.next;
 	}

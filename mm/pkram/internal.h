@@ -253,6 +253,7 @@ const char *pkram_state_name(enum pkram_node_state state);
 struct pkram_node *pkram_find_node(const char *name);
 void pkram_free_node(struct pkram_node *node);
 bool pkram_node_foreign(struct pkram_node *node);
+bool pkram_obj_foreign(struct pkram_node *node, struct pkram_obj_meta *obj);
 void pkram_meta_seal(void *page);
 bool pkram_meta_check(const void *page, u16 type);
 int pkram_add_incoming(struct pkram_node_meta *meta);

@@ -494,7 +494,18 @@ done:
 	return 0;
 }
 
-static bool pkram_folio_may_move(struct folio *folio);
+/*
+ * Memory the page allocator must be able to move or take back: ZONE_MOVABLE
+ * (memory offlining), CMA pageblocks (cma_alloc()) and pageblocks isolated
+ * right now for either. Preserving a folio there in place would pin it.
+ */
+static bool pkram_folio_may_move(struct folio *folio)
+{
+	int mt = folio_migratetype(folio);
+
+	return folio_is_zone_movable(folio) || is_migrate_cma(mt) ||
+	       is_migrate_isolate(mt);
+}
 
 /*
  * Append under the read side of pkram_save_sem. For a folio preserved in
@@ -541,19 +552,6 @@ static bool pkram_access_ok(struct pkram_access *pa, enum pkram_data_flags t)
 
 	return pa->dtype == t && ps && ps->node && ps->obj &&
 	       (ps->obj->flags & t);
-}
-
-/*
- * Memory the page allocator must be able to move or take back: ZONE_MOVABLE
- * (memory offlining), CMA pageblocks (cma_alloc()) and pageblocks isolated
- * right now for either. Preserving a folio there in place would pin it.
- */
-static bool pkram_folio_may_move(struct folio *folio)
-{
-	int mt = folio_migratetype(folio);
-
-	return folio_is_zone_movable(folio) || is_migrate_cma(mt) ||
-	       is_migrate_isolate(mt);
 }
 
 /* Preserve a copy of @folio, in pages PKRAM allocates where nothing moves. */
@@ -968,7 +966,7 @@ void pkram_finish_access(struct pkram_access *pa)
 		folio_put(pa->data);
 	pa->data = NULL;
 	/* memory that is not the kernel's stays reserved (core.c) */
-	keep = node->incoming && (pa->ps->obj->flags & PKRAM_DATA_inplace);
+	keep = pkram_obj_foreign(node, pa->ps->obj);
 	if (keep && (pa->run_left || pa->link))
 		pr_warn("node %s: folios of an inplace object were not loaded: they are not the kernel's and stay reserved\n",
 			node->meta->name);
