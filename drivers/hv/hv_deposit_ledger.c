@@ -213,6 +213,9 @@ static bool hv_ledger_overlaps(struct hv_ledger *l, unsigned long pfn,
 	return hit;
 }
 
+/* Defined with its callback below; the deposit path tells it of changes. */
+static struct pkram_saver hv_ledger_saver;
+
 /**
  * hv_deposit_ledger_record - record pages deposited for the root partition
  * @pages: the first page of each chunk, as hv_call_deposit_pages() has them
@@ -246,9 +249,9 @@ void hv_deposit_ledger_record(struct page **pages, const int *counts, int nr)
 			pr_err("cannot record %d deposited pages at pfn %#lx (%d): they are lost at the next kexec\n",
 			       counts[i], pfn, err);
 		}
+		/* saved for a kexec already: save it again */
 		if (!err && READ_ONCE(l->saved))
-			pr_err("pfn %#lx deposited after the ledger was saved for kexec: the next kernel will not know it\n",
-			       pfn);
+			pkram_saver_changed(&hv_ledger_saver);
 		if (pkram_in_kexec_segment(phys, phys + PFN_PHYS(counts[i])))
 			pr_err("deposited pfn %#lx lies where the loaded kexec kernel goes: load it again before kexec\n",
 			       pfn);

@@ -126,20 +126,28 @@ struct pkram_access {
  * struct pkram_saver - state a subsystem saves as the kernel kexecs
  * @list: internal
  * @name: for log messages
- * @save: called in the kexec reboot path after devices are shut down and
- *	  before PKRAM finalizes; may sleep and use the save API. Returns 0
- *	  or a negative errno, which is logged; other savers still run.
+ * @save: called in the kexec reboot path before devices are shut down and
+ *	  before PKRAM writes the handover; may sleep and use the save API.
+ *	  Returns 0 or a negative errno. Nodes it saved are discarded again
+ *	  if the kexec is refused, so that a later kexec can save them anew.
+ * @optional: if @save fails, log it and kexec without this state; by
+ *	  default a failing saver refuses the kexec (reboot() returns the
+ *	  error and the system keeps running)
+ * @changed: internal; see pkram_saver_changed()
  */
 struct pkram_saver {
 	struct list_head list;
 	const char *name;
 	int (*save)(struct pkram_saver *saver);
+	bool optional;
+	bool changed;
 };
 
 #ifdef CONFIG_PKRAM
 
 int pkram_register_saver(struct pkram_saver *saver);
 void pkram_unregister_saver(struct pkram_saver *saver);
+void pkram_saver_changed(struct pkram_saver *saver);
 void pkram_register_pending(struct pkram_pending *pending);
 void pkram_unregister_pending(struct pkram_pending *pending);
 bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end);
@@ -167,6 +175,7 @@ int pkram_kexec_check_segments(struct kimage *image);
 void pkram_kexec_load_done(void);
 bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 			 unsigned long *ostart, unsigned long *oend);
+int pkram_kexec_prepare(struct kimage *image);
 void pkram_kexec_finalize(struct kimage *image);
 /* For arch code: the page the next kernel's early boot reads the avoid list from. */
 phys_addr_t pkram_avoid_phys(void);
@@ -179,6 +188,7 @@ static inline int pkram_register_saver(struct pkram_saver *saver)
 }
 
 static inline void pkram_unregister_saver(struct pkram_saver *saver) { }
+static inline void pkram_saver_changed(struct pkram_saver *saver) { }
 static inline void pkram_register_pending(struct pkram_pending *pending) { }
 static inline void pkram_unregister_pending(struct pkram_pending *pending) { }
 static inline bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end)
@@ -219,6 +229,11 @@ static inline bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 				       unsigned long *oend)
 {
 	return false;
+}
+
+static inline int pkram_kexec_prepare(struct kimage *image)
+{
+	return 0;
 }
 
 static inline void pkram_kexec_finalize(struct kimage *image) { }

@@ -19,6 +19,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -29,6 +30,18 @@
 DEFINE_MUTEX(pkram_mutex);
 LIST_HEAD(pkram_nodes);
 bool pkram_finalizing;
+/*
+ * While finalizing, only the savers may save: they run in this task, the one
+ * preparing the kexec, and pkram_cur_saver is the one running.
+ */
+struct task_struct *pkram_saver_task;
+const struct pkram_saver *pkram_cur_saver;
+
+/* Are saves closed? Caller holds pkram_mutex. */
+static bool pkram_closed(void)
+{
+	return pkram_finalizing && pkram_saver_task != current;
+}
 
 /* A node state as sysfs and the snapshots show it. */
 const char *pkram_state_name(enum pkram_node_state state)
@@ -205,7 +218,8 @@ int pkram_prepare_save(struct pkram_stream *ps, const char *name, gfp_t gfp)
 
 	mutex_lock(&pkram_mutex);
 	old = pkram_find_node(name);
-	if (pkram_finalizing)
+	node->saver = pkram_finalizing ? pkram_cur_saver : NULL;
+	if (pkram_closed())
 		err = -EBUSY;
 	else if (list_count_nodes(&pkram_nodes) >= PKRAM_MAX_NODES)
 		err = -ENOSPC;
@@ -305,7 +319,7 @@ int pkram_finish_save(struct pkram_stream *ps)
 
 	WARN_ON_ONCE(ps->obj);
 	mutex_lock(&pkram_mutex);
-	if (pkram_finalizing)
+	if (pkram_closed())
 		err = -EBUSY;
 	else
 		node->state = PKRAM_SAVED;
@@ -486,6 +500,26 @@ int pkram_discard(const char *name)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pkram_discard);
+
+/*
+ * Discard the nodes @saver saved while a kexec was being prepared (all
+ * savers' if @saver is NULL), for a kexec that was refused or a saver whose
+ * state changed since.
+ */
+void pkram_drop_saver_nodes(const struct pkram_saver *saver)
+{
+	struct pkram_node *node, *tmp;
+	LIST_HEAD(drop);
+
+	mutex_lock(&pkram_mutex);
+	list_for_each_entry_safe(node, tmp, &pkram_nodes, list)
+		if (node->saver && (!saver || node->saver == saver) &&
+		    node->state == PKRAM_SAVED)
+			list_move(&node->list, &drop);
+	mutex_unlock(&pkram_mutex);
+	list_for_each_entry_safe(node, tmp, &drop, list)
+		pkram_free_node(node);
+}
 
 /* Register a validated incoming node (boot.c). */
 int pkram_add_incoming(struct pkram_node_meta *meta)

@@ -58,8 +58,7 @@ core_initcall(pkram_sb_init);
 
 static bool pkram_node_preserved(struct pkram_node *node)
 {
-	return !node->dropped && (node->state == PKRAM_SAVED ||
-				  node->state == PKRAM_INCOMING);
+	return node->state == PKRAM_SAVED || node->state == PKRAM_INCOMING;
 }
 
 static int pkram_banned_fn(u64 start, u64 end, void *arg)
@@ -511,14 +510,64 @@ pkram_test_hook_t pkram_test_finalize_hook;
 EXPORT_SYMBOL_GPL(pkram_test_finalize_hook);
 #endif
 
+/* The range list's pages of the handover written last; under pkram_mutex. */
+static LIST_HEAD(pkram_rl_pages);
+
+/* Forget the handover written last. Caller holds pkram_mutex. */
+static void pkram_clear_handover(void)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &pkram_rl_pages, lru) {
+		list_del(&page->lru);
+		pkram_free_owned(page, 0);
+	}
+	memset(page_address(pkram_sb_page), 0, PAGE_SIZE);
+	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
+}
+
+/* A node that cannot be handed over refuses the kexec: log each @bad_fn finds. */
+static int pkram_refuse_nodes(struct pkram_pfnmap *m,
+			      bool (*bad_fn)(struct pkram_node *node,
+					     struct pkram_pfnmap *m),
+			      const char *why)
+{
+	struct pkram_node *node;
+	int bad = 0;
+
+	list_for_each_entry(node, &pkram_nodes, list) {
+		if (!pkram_node_preserved(node) || !bad_fn(node, m))
+			continue;
+		pr_err("node %s %s: kexec refused\n", node->meta->name, why);
+		bad++;
+	}
+	return bad;
+}
+
+static bool pkram_node_banned(struct pkram_node *node, struct pkram_pfnmap *m)
+{
+	return pkram_walk_node(node->meta, pkram_banned_fn, NULL);
+}
+
+/* Marks @node in @m: finds a page twice in it or in a node found before. */
+static bool pkram_node_dup(struct pkram_node *node, struct pkram_pfnmap *m)
+{
+	m->dup = false;
+	pkram_walk_node(node->meta, pkram_mark_fn, m);
+	return m->dup;
+}
+
 /**
  * pkram_finalize - write the handover for the next kernel
  *
- * Called once, in the kexec reboot path. From here on new saves fail with
- * -EBUSY; nodes still being saved or loaded are not preserved.
+ * Called while a kexec is prepared, with pkram_finalizing set (no node is
+ * saved, loaded or discarded any more) and the savers run. Every preserved
+ * node is handed over, or none: a node the kexec would overwrite or that
+ * saves a page twice refuses the kexec, as does a lack of memory.
+ * pkram_unfinalize() takes the handover back.
  *
  * Return: 0 on success (including when nothing is preserved), or a negative
- * errno, in which case nothing is preserved.
+ * errno, in which case no handover is written.
  */
 int pkram_finalize(void)
 {
@@ -528,7 +577,6 @@ int pkram_finalize(void)
 	struct pkram_node *node;
 	unsigned long nr = 0, nodes = 0;
 	u64 start = ktime_get_ns();
-	LIST_HEAD(list);
 	fdt64_t *table;
 	void *sb;
 	int err = 0;
@@ -539,48 +587,26 @@ int pkram_finalize(void)
 	table = kmalloc_array(PKRAM_MAX_NODES, sizeof(*table), GFP_KERNEL);
 
 	mutex_lock(&pkram_mutex);
-	pkram_finalizing = true;
 	list_for_each_entry(node, &pkram_nodes, list)
-		if (!node->dropped && !pkram_node_preserved(node))
+		if (!pkram_node_preserved(node))
 			pr_warn("node %s is still being %s: not preserved\n",
 				node->meta->name,
 				node->state == PKRAM_SAVING ? "saved" : "loaded");
-	memset(sb, 0, PAGE_SIZE);
-	memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
+	pkram_clear_handover();
 
 	err = pkram_pfnmap_init(&m) ?: pkram_mark(&m, 0);
 	if (!err && pkram_pfnmap_banned(&m)) {
-		/* rare: find the nodes a kexec segment overlaps, drop them */
-		list_for_each_entry(node, &pkram_nodes, list) {
-			if (!pkram_node_preserved(node) ||
-			    !pkram_walk_node(node->meta, pkram_banned_fn, NULL))
-				continue;
-			pr_err("node %s overlaps the loaded kexec kernel: not preserved\n",
-			       node->meta->name);
-			node->dropped = true;
-		}
-		bitmap_zero(m.bits, m.npfn);
-		err = pkram_mark(&m, 0);
+		/* rare: a node saved where the loaded kexec kernel goes */
+		pkram_refuse_nodes(&m, pkram_node_banned,
+				   "overlaps the loaded kexec kernel");
+		err = -EADDRINUSE;
 	}
 	if (!err && m.dup) {
-		/*
-		 * A page saved twice, or by two nodes: the next kernel would
-		 * refuse the node (a page is handed out once), so drop it now.
-		 */
+		/* the next kernel would refuse it: a page is handed out once */
 		bitmap_zero(m.bits, m.npfn);
-		list_for_each_entry(node, &pkram_nodes, list) {
-			if (!pkram_node_preserved(node))
-				continue;
-			m.dup = false;
-			pkram_walk_node(node->meta, pkram_mark_fn, &m);
-			if (!m.dup)
-				continue;
-			pr_err("node %s saves a page twice or shares it with another node: not preserved\n",
-			       node->meta->name);
-			node->dropped = true;
-		}
-		bitmap_zero(m.bits, m.npfn);
-		err = pkram_mark(&m, 0);
+		pkram_refuse_nodes(&m, pkram_node_dup,
+				   "saves a page twice or shares it with another node");
+		err = -EINVAL;
 	}
 	if (err)
 		goto out;
@@ -607,8 +633,8 @@ int pkram_finalize(void)
 	}
 
 	err = pkram_mark_handover(&m);
-	err = err ?: pkram_write_ranges(&m, &list, &ranges, &nr_ranges,
-					&list_pages);
+	err = err ?: pkram_write_ranges(&m, &pkram_rl_pages, &ranges,
+					&nr_ranges, &list_pages);
 	if (err)
 		goto out;
 	meta += list_pages + 2;		/* and the superblock and avoid pages */
@@ -635,18 +661,28 @@ int pkram_finalize(void)
 #endif
 out:
 	if (err) {
-		struct page *page, *tmp;
-
-		list_for_each_entry_safe(page, tmp, &list, lru)
-			pkram_free_owned(page, 0);
-		memset(sb, 0, PAGE_SIZE);
-		memset(page_address(pkram_avoid_page), 0, PAGE_SIZE);
-		pr_err("finalizing failed (%d): nothing is preserved across this kexec\n",
-		       err);
+		pkram_clear_handover();
+		pr_err("writing the handover failed (%d)\n", err);
 	}
 	mutex_unlock(&pkram_mutex);
 	kvfree(m.bits);
 	kvfree(r);
 	kfree(table);
 	return err;
+}
+
+/**
+ * pkram_unfinalize - take back the handover pkram_finalize() wrote
+ *
+ * For a kexec that was refused after the handover was written: frees the
+ * range list's pages and clears the superblock, so that no kernel started
+ * later by other means finds a stale handover.
+ */
+void pkram_unfinalize(void)
+{
+	if (!pkram_sb_page)
+		return;
+	mutex_lock(&pkram_mutex);
+	pkram_clear_handover();
+	mutex_unlock(&pkram_mutex);
 }

@@ -234,7 +234,8 @@ struct pkram_node {
 	struct list_head list;
 	enum pkram_node_state state;
 	bool incoming;			/* came from the previous kernel */
-	bool dropped;			/* not preserved: kexec conflict */
+	/* saved by this saver while preparing a kexec; NULL otherwise */
+	const struct pkram_saver *saver;
 	struct pkram_node_meta *meta;
 	/*
 	 * While saving: taken around changes to the object list, the link
@@ -248,6 +249,9 @@ struct pkram_node {
 extern struct mutex pkram_mutex;
 extern struct list_head pkram_nodes;
 extern bool pkram_finalizing;
+extern struct task_struct *pkram_saver_task;
+extern const struct pkram_saver *pkram_cur_saver;
+void pkram_drop_saver_nodes(const struct pkram_saver *saver);
 bool pkram_name_valid(const char *name);
 const char *pkram_state_name(enum pkram_node_state state);
 struct pkram_node *pkram_find_node(const char *name);
@@ -292,10 +296,12 @@ struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 /* the installed image's segments and those of an image being loaded */
 #define PKRAM_MAX_BANS		32
 unsigned int pkram_kexec_bans(struct pkram_range *out);
+int pkram_kexec_check(void);
 unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
 int pkram_finalize(void);
+void pkram_unfinalize(void);
 
 /* memory.c */
 #ifdef CONFIG_MEMORY_HOTPLUG

@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) "pkram: " fmt
 
 #include <linux/kexec.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -261,7 +262,10 @@ unsigned int pkram_kexec_bans(struct pkram_range *out)
 }
 
 static LIST_HEAD(pkram_savers);
+/* Taken around registering savers and preparing a handover, outside pkram_mutex. */
 static DEFINE_MUTEX(pkram_savers_mutex);
+/* A kexec's handover is prepared; the kexec goes on. */
+static bool pkram_prepared;
 
 /**
  * pkram_register_saver - save state when the kernel kexecs
@@ -269,9 +273,10 @@ static DEFINE_MUTEX(pkram_savers_mutex);
  *
  * For state that only makes sense to save at the last moment (for example
  * memory a driver hands to a hypervisor while it runs): @saver->save() runs
- * in the kexec reboot path, after devices are shut down and before PKRAM
- * writes the handover, in registration order. It is not called for a kdump
- * kernel or when kexec is not used.
+ * in the kexec reboot path, before devices are shut down and before PKRAM
+ * writes the handover, in registration order. If the state changes after
+ * that, pkram_saver_changed() has the saver run again after devices are
+ * shut down. It is not called for a kdump kernel or when kexec is not used.
  *
  * Context: Process context.
  * Return: 0.
@@ -299,32 +304,182 @@ void pkram_unregister_saver(struct pkram_saver *saver)
 }
 EXPORT_SYMBOL_GPL(pkram_unregister_saver);
 
-static void pkram_run_savers(void)
+/**
+ * pkram_saver_changed - the state a saver saves has changed
+ * @saver: a registered saver
+ *
+ * If a kexec's handover was prepared already, @saver runs again after
+ * devices are shut down and the handover is written anew; otherwise this
+ * does nothing.
+ *
+ * Context: Any context.
+ */
+void pkram_saver_changed(struct pkram_saver *saver)
+{
+	WRITE_ONCE(saver->changed, true);
+}
+EXPORT_SYMBOL_GPL(pkram_saver_changed);
+
+/* Let only this task save, as @saver. */
+static void pkram_set_saver(const struct pkram_saver *saver)
+{
+	mutex_lock(&pkram_mutex);
+	pkram_finalizing = true;
+	pkram_saver_task = saver ? current : NULL;
+	pkram_cur_saver = saver;
+	mutex_unlock(&pkram_mutex);
+}
+
+/*
+ * Run the savers and return the error of the first that fails and is not
+ * optional; @all false: only those whose state changed, past the point of no
+ * return, so go on with the others after a failure.
+ */
+static int pkram_run_savers(bool all)
 {
 	struct pkram_saver *saver;
+	int err, ret = 0;
+
+	lockdep_assert_held(&pkram_savers_mutex);
+	list_for_each_entry(saver, &pkram_savers, list) {
+		if (!all && !READ_ONCE(saver->changed))
+			continue;
+		if (!all)
+			pkram_drop_saver_nodes(saver);
+		WRITE_ONCE(saver->changed, false);
+		pkram_set_saver(saver);
+		err = saver->save(saver);
+		pkram_set_saver(NULL);
+		if (!err)
+			continue;
+		pkram_drop_saver_nodes(saver);
+		if (saver->optional) {
+			pr_warn("optional saver %s failed (%d): its state is not preserved\n",
+				saver->name, err);
+			continue;
+		}
+		pr_err("saver %s failed (%d)\n", saver->name, err);
+		ret = ret ?: err;
+		if (all)
+			break;
+	}
+	return ret;
+}
+
+static void pkram_reopen(void)
+{
+	mutex_lock(&pkram_mutex);
+	pkram_finalizing = false;
+	mutex_unlock(&pkram_mutex);
+}
+
+/*
+ * Run the savers and write the handover; on failure, undo both and reopen.
+ * Caller holds pkram_savers_mutex.
+ */
+static int pkram_prepare_handover(void)
+{
 	int err;
 
-	mutex_lock(&pkram_savers_mutex);
-	list_for_each_entry(saver, &pkram_savers, list) {
-		err = saver->save(saver);
-		if (err)
-			pr_err("saver %s failed (%d): its state is not preserved\n",
-			       saver->name, err);
+	lockdep_assert_held(&pkram_savers_mutex);
+	pkram_set_saver(NULL);		/* closes saves to all but savers */
+	err = pkram_run_savers(true) ?: pkram_finalize();
+	if (err) {
+		pkram_unfinalize();
+		pkram_drop_saver_nodes(NULL);
+		pkram_reopen();
 	}
+	return err;
+}
+
+/* Undo a successful pkram_prepare_handover(). */
+static void pkram_cancel_handover(void)
+{
+	lockdep_assert_held(&pkram_savers_mutex);
+	pkram_unfinalize();
+	pkram_drop_saver_nodes(NULL);
+	pkram_reopen();
+}
+
+/**
+ * pkram_kexec_prepare - prepare the handover while devices still run
+ * @image: the image about to be started
+ *
+ * Called in kernel_kexec() before devices are shut down: runs the savers and
+ * writes the whole handover, allocating all it needs. From here on no node
+ * is saved, loaded or discarded any more.
+ *
+ * Return: 0, or a negative errno, in which case the kexec must not go on:
+ * the system keeps running, the nodes saved before are still saved, and
+ * a later kexec can try again.
+ */
+int pkram_kexec_prepare(struct kimage *image)
+{
+	int err;
+
+	if (!image || image->type == KEXEC_TYPE_CRASH)
+		return 0;
+	mutex_lock(&pkram_savers_mutex);
+	err = pkram_prepare_handover();
+	pkram_prepared = !err;
 	mutex_unlock(&pkram_savers_mutex);
+	if (err)
+		pr_err("kexec refused: preparing the handover failed (%d); nothing changed, saved nodes stay saved\n",
+		       err);
+	return err;
 }
 
 /**
  * pkram_kexec_finalize - hand preserved memory to the next kernel
  * @image: the image about to be started
  *
- * Called in kernel_kexec() after devices are shut down. Runs the registered
- * savers, then writes the superblock, the range list and the avoid list.
+ * Called in kernel_kexec() after devices are shut down, past the point of
+ * no return, once pkram_kexec_prepare() succeeded. Nothing is left to do
+ * unless a saver's state changed since (pkram_saver_changed()): then that
+ * saver runs again and the handover is written anew.
  */
 void pkram_kexec_finalize(struct kimage *image)
 {
+	struct pkram_saver *saver;
+	bool changed = false;
+	int err;
+
 	if (!image || image->type == KEXEC_TYPE_CRASH)
 		return;
-	pkram_run_savers();
-	pkram_finalize();
+	mutex_lock(&pkram_savers_mutex);
+	list_for_each_entry(saver, &pkram_savers, list)
+		changed |= READ_ONCE(saver->changed);
+	if (changed) {
+		pr_info("saved state changed during shutdown: writing the handover again\n");
+		if (pkram_run_savers(false))
+			pr_emerg("a saver failed after devices were shut down: its state is not preserved\n");
+		err = pkram_finalize();
+		if (err)
+			pr_emerg("writing the handover again failed (%d): nothing is preserved across this kexec\n",
+				 err);
+	}
+	mutex_unlock(&pkram_savers_mutex);
+}
+
+/**
+ * pkram_kexec_check - prepare a handover as a kexec would, then undo it
+ *
+ * For administrators and tests: whether a kexec now would be refused, and
+ * why (the log says). Saves are refused with -EBUSY while it runs.
+ *
+ * Return: 0, the error pkram_kexec_prepare() would return, or -EBUSY if a
+ * kexec is under way.
+ */
+int pkram_kexec_check(void)
+{
+	int err = -EBUSY;
+
+	mutex_lock(&pkram_savers_mutex);
+	if (!pkram_prepared) {
+		err = pkram_prepare_handover();
+		if (!err)
+			pkram_cancel_handover();
+	}
+	mutex_unlock(&pkram_savers_mutex);
+	return err;
 }

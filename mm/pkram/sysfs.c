@@ -18,6 +18,7 @@
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/kobject.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -124,6 +125,25 @@ static ssize_t discard_store(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 static struct kobj_attribute discard_attr = __ATTR_WO(discard);
+
+/* Write 1: would a kexec now be refused? The write fails with its error. */
+static ssize_t kexec_check_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	bool yes;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = kstrtobool(buf, &yes);
+	if (err || !yes)
+		return -EINVAL;
+	err = pkram_kexec_check();
+	return err ? err : count;
+}
+
+static struct kobj_attribute kexec_check_attr = __ATTR_WO(kexec_check);
 
 /*
  * A blob is built when a read of an open file starts at offset 0 and served
@@ -338,6 +358,7 @@ static struct bin_attribute *pkram_bin_attrs[] = {
 static struct attribute *pkram_attrs[] = {
 	&cmdline_attr.attr,
 	&discard_attr.attr,
+	&kexec_check_attr.attr,
 	NULL,
 };
 

@@ -11,7 +11,9 @@
  *   modprobe test_pkram action=verify prefix=a seed=42 nodes=3
  *
  * action=saver registers a pkram_saver that saves the nodes in the kexec
- * reboot path (the module must stay loaded until then).
+ * reboot path (the module must stay loaded until then); saver_fails=N makes
+ * its first N runs fail after saving, saver_optional=1 registers it as
+ * optional.
  *
  * action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
  * of them physically adjacent, so each is its own preserved range;
@@ -115,6 +117,12 @@ MODULE_PARM_DESC(failinject, "let fault injection fail the PKRAM calls only");
 static uint fail_nth;
 module_param(fail_nth, uint, 0);
 MODULE_PARM_DESC(fail_nth, "fail the fail_nth-th allocation of the PKRAM calls");
+static uint saver_fails;
+module_param(saver_fails, uint, 0);
+MODULE_PARM_DESC(saver_fails, "action=saver: the first saver_fails runs of the saver fail with -EIO");
+static bool saver_optional;
+module_param(saver_optional, bool, 0);
+MODULE_PARM_DESC(saver_optional, "action=saver: register an optional saver");
 
 #include "internal.h"
 
@@ -926,14 +934,21 @@ static int save_lru_block(void)
 	return 0;
 }
 
-/* action=saver: save the nodes only as the kernel kexecs */
+/*
+ * action=saver: save the nodes only as the kernel kexecs; the first
+ * saver_fails runs save the first node, then fail.
+ */
 static int test_pkram_save_at_kexec(struct pkram_saver *saver)
 {
+	static unsigned int runs;
 	unsigned int n;
 	int err = 0;
 
 	for (n = 0; n < nodes && !err; n++)
 		err = save_node(n);
+	if (!err && runs++ < saver_fails)
+		err = -EIO;
+	pr_info("saver run %u: %d\n", runs, err);
 	return err;
 }
 
@@ -968,6 +983,7 @@ static int __init test_pkram_init(void)
 	} else if (!strcmp(action, "plant")) {
 		err = test_pkram_plant();
 	} else if (!strcmp(action, "saver")) {
+		test_pkram_saver.optional = saver_optional;
 		err = pkram_register_saver(&test_pkram_saver);
 		saver_registered = !err;
 	} else if (!strcmp(action, "scatter")) {

@@ -221,6 +221,135 @@ static void pkram_test_finalizing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-fin0"), 0);
 }
 
+/* A saver for pkram_test_kexec_refuse(): saves a node, then returns @err. */
+struct pkram_kx_saver {
+	struct pkram_saver saver;
+	int err;
+	int runs;
+	int other;		/* what a save by another task got meanwhile */
+	struct completion done;
+};
+
+static int pkram_kx_other(void *arg)
+{
+	struct pkram_kx_saver *kx = arg;
+	struct pkram_stream ps;
+
+	kx->other = pkram_prepare_save(&ps, "kunit-kx-other", GFP_KERNEL);
+	if (!kx->other)
+		pkram_discard_save(&ps);
+	complete(&kx->done);
+	return 0;
+}
+
+static int pkram_kx_save(struct pkram_saver *saver)
+{
+	struct pkram_kx_saver *kx = container_of(saver, struct pkram_kx_saver,
+						 saver);
+	struct pkram_stream ps;
+	int err;
+
+	kx->runs++;
+	init_completion(&kx->done);
+	if (IS_ERR(kthread_run(pkram_kx_other, kx, "pkram-kx")))
+		return -ENOMEM;
+	wait_for_completion(&kx->done);
+	err = pkram_prepare_save(&ps, "kunit-kx-s", GFP_KERNEL);
+	if (err)
+		return err;
+	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes);
+	if (!err) {
+		PKRAM_ACCESS(pa, &ps, bytes);
+
+		if (pkram_write(&pa, "saver", 5) != 5)
+			err = -ENOMEM;
+		pkram_finish_access(&pa);
+		pkram_finish_save_obj(&ps);
+	}
+	if (err) {
+		pkram_discard_save(&ps);
+		return err;
+	}
+	return pkram_finish_save(&ps) ?: kx->err;
+}
+
+static int pkram_kx_save_folio(struct kunit *test, const char *name,
+			       struct folio *folio)
+{
+	struct pkram_stream ps;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, name, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios), 0);
+	{
+		PKRAM_ACCESS(pa, &ps, folios);
+
+		err = pkram_save_folio(&pa, folio);
+		pkram_finish_access(&pa);
+	}
+	pkram_finish_save_obj(&ps);
+	if (err) {
+		pkram_discard_save(&ps);
+		return err;
+	}
+	return pkram_finish_save(&ps);
+}
+
+static bool pkram_kx_no_handover(void)
+{
+	return !memchr_inv(phys_to_virt(pkram_sb_phys()), 0, PAGE_SIZE);
+}
+
+/*
+ * Preparing a kexec fails closed: a failing saver or a node that cannot be
+ * handed over refuses it, and everything is as before, the saver's nodes
+ * gone; saves by other tasks are refused while it prepares.
+ */
+static void pkram_test_kexec_refuse(struct kunit *test)
+{
+	struct pkram_kx_saver kx = {
+		.saver = { .name = "kunit-kx", .save = pkram_kx_save },
+		.err = -EIO,
+	};
+	long owned = pkram_owned();
+	struct pkram_stream ps;
+	struct folio *folio;
+
+	folio = folio_alloc(GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	KUNIT_ASSERT_EQ(test, pkram_kx_save_folio(test, "kunit-kx0", folio), 0);
+	pkram_register_saver(&kx.saver);
+
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check(), -EIO);
+	KUNIT_EXPECT_EQ(test, kx.runs, 1);
+	KUNIT_EXPECT_EQ(test, kx.other, -EBUSY);
+	KUNIT_EXPECT_FALSE(test, pkram_finalizing);
+	KUNIT_EXPECT_TRUE(test, pkram_kx_no_handover());
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, "kunit-kx-s"), -ENOENT);
+
+	/* an optional saver's failure does not refuse it */
+	kx.saver.optional = true;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check(), 0);
+	kx.saver.optional = false;
+	kx.err = 0;
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check(), 0);
+	KUNIT_EXPECT_EQ(test, kx.runs, 3);
+	/* the check undid the saver's node and the handover */
+	KUNIT_EXPECT_EQ(test, pkram_prepare_load(&ps, "kunit-kx-s"), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, pkram_kx_no_handover());
+	pkram_unregister_saver(&kx.saver);
+
+	/* a page in two nodes cannot be handed over: refused, both kept */
+	KUNIT_ASSERT_EQ(test, pkram_kx_save_folio(test, "kunit-kx1", folio), 0);
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check(), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, pkram_finalizing);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-kx1"), 0);
+	KUNIT_EXPECT_EQ(test, pkram_kexec_check(), 0);
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-kx0"), 0);
+	KUNIT_EXPECT_EQ(test, pkram_owned(), owned);
+	folio_put(folio);
+}
+
 /* Save folios, check the encoding, load them back in the same boot. */
 static void pkram_test_roundtrip(struct kunit *test)
 {
@@ -967,6 +1096,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_range_list),
 	KUNIT_CASE(pkram_test_errors),
 	KUNIT_CASE(pkram_test_finalizing),
+	KUNIT_CASE(pkram_test_kexec_refuse),
 	KUNIT_CASE(pkram_test_roundtrip),
 	KUNIT_CASE(pkram_test_runs),
 	KUNIT_CASE(pkram_test_pack),
