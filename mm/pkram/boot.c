@@ -47,6 +47,14 @@ static u64 pkram_in_range_pages __initdata;
 static u64 pkram_in_pages __initdata;
 static u64 pkram_in_avoid __initdata;
 static bool pkram_in_reserved __initdata;
+/*
+ * Preserved ranges not inside memory this kernel knows at boot (hot-added
+ * in the old kernel, cut off by mem= or memmap=): reserved with the others,
+ * never read; the nodes that use them are not offered.
+ */
+#define PKRAM_MAX_UNKNOWN	64
+static struct pkram_range pkram_unknown[PKRAM_MAX_UNKNOWN] __initdata;
+static unsigned int pkram_nr_unknown __initdata;
 static u64 pkram_reserve_ns __initdata;
 static u64 pkram_reserve_cycles __initdata;
 
@@ -382,6 +390,41 @@ struct pkram_feed {
 	bool lp_ok, lp_bad;	/* list pages in ranges so far; not all */
 };
 
+/* Record [@start, @end) as preserved but not memory this kernel knows. */
+static int __init pkram_add_unknown(u64 start, u64 end)
+{
+	unsigned int n = pkram_nr_unknown;
+
+	if (start >= end)
+		return 0;
+	if (n && pkram_unknown[n - 1].end == start) {
+		pkram_unknown[n - 1].end = end;
+		return 0;
+	}
+	if (pkram_nr_unknown == PKRAM_MAX_UNKNOWN)
+		return -ERANGE;
+	pkram_unknown[pkram_nr_unknown].start = start;
+	pkram_unknown[pkram_nr_unknown++].end = end;
+	return 0;
+}
+
+/* Record the parts of range f->r that are not in memblock.memory. */
+static int __init pkram_note_unknown(struct pkram_feed *f)
+{
+	struct memblock_type *mem = &memblock.memory;
+	u64 pos = f->r.start;
+	unsigned long i;
+	int ret;
+
+	for (i = f->mi; i < mem->cnt && mem->regions[i].base < f->r.end; i++) {
+		ret = pkram_add_unknown(pos, min(mem->regions[i].base, f->r.end));
+		if (ret)
+			return ret;
+		pos = max(pos, mem->regions[i].base + mem->regions[i].size);
+	}
+	return pkram_add_unknown(pos, f->r.end);
+}
+
 static int __init pkram_check_range(struct pkram_feed *f)
 {
 	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
@@ -399,8 +442,12 @@ static int __init pkram_check_range(struct pkram_feed *f)
 	       mem->regions[f->mi].size <= f->r.start)
 		f->mi++;
 	if (f->mi == mem->cnt || mem->regions[f->mi].base > f->r.start ||
-	    mem->regions[f->mi].base + mem->regions[f->mi].size < f->r.end)
-		return -ERANGE;
+	    mem->regions[f->mi].base + mem->regions[f->mi].size < f->r.end) {
+		/* costs only the nodes that use it, unless there is much */
+		ret = pkram_note_unknown(f);
+		if (ret)
+			return ret;
+	}
 	while (f->ri < res->cnt && res->regions[f->ri].base +
 	       res->regions[f->ri].size <= f->r.start)
 		f->ri++;
@@ -480,6 +527,7 @@ void __init pkram_reserve(void)
 	 */
 	u64 start = local_clock(), cycles = get_cycles();
 	struct pkram_feed f = { .lp_ok = true };
+	unsigned int n;
 	int ret;
 
 	if (!pkram_incoming_sb)
@@ -505,8 +553,10 @@ void __init pkram_reserve(void)
 	if (ret && !f.checked) {
 		if (ret == -ERANGE)
 			/* e.g. hot-added in the old kernel, or cut off by mem=/memmap= */
-			pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot\n",
-			       f.r.start, f.r.end);
+			pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot%s\n",
+			       f.r.start, f.r.end,
+			       pkram_nr_unknown == PKRAM_MAX_UNKNOWN ?
+			       " (nor are many ranges before it)" : "");
 		else
 			pr_err("range %llu of %llu [%#llx-%#llx) is bad (%d)\n",
 			       f.nr, pkram_in_nr_ranges, f.r.start, f.r.end,
@@ -521,6 +571,9 @@ void __init pkram_reserve(void)
 		return;
 	}
 	pkram_in_reserved = true;
+	for (n = 0; n < pkram_nr_unknown; n++)
+		pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot: nodes that use it are not offered\n",
+		       pkram_unknown[n].start, pkram_unknown[n].end);
 	pkram_reserve_ns = local_clock() - start;
 	pkram_reserve_cycles = get_cycles() - cycles;
 	pr_info("reserved %llu pages in %llu ranges\n", f.bytes >> PAGE_SHIFT,
@@ -554,6 +607,17 @@ static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
 	}
 	v->hint = lo < v->nr ? lo : 0;
 	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
+}
+
+/* Does [@start, @end) touch preserved memory this kernel cannot use? */
+static bool pkram_in_unknown(const struct pkram_validate *v, u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_unknown; i++)
+		if (start < v->unknown[i].end && v->unknown[i].start < end)
+			return true;
+	return false;
 }
 
 /**
@@ -617,6 +681,10 @@ static bool pkram_use(struct pkram_validate *v, u64 start, u64 end,
 
 	if (!pkram_in_ranges_ok(v, start, end)) {
 		v->why = why;
+		return false;
+	}
+	if (pkram_in_unknown(v, start, end)) {
+		v->why = "preserved memory this kernel does not know at boot";
 		return false;
 	}
 	if (!v->used)
@@ -879,6 +947,8 @@ int __init pkram_parse_incoming(void)
 		pr_err("out of memory reading the range list: preserved memory stays reserved\n");
 		return 0;
 	}
+	v.unknown = pkram_unknown;
+	v.nr_unknown = pkram_nr_unknown;
 
 	/*
 	 * The handover's own pages first: they are freed below, so no node

@@ -11,13 +11,13 @@
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
-#include <linux/bitmap.h>
 #include <linux/libfdt.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
@@ -68,24 +68,9 @@ static int pkram_banned_fn(u64 start, u64 end, void *arg)
 
 static LIST_HEAD(pkram_pendings);
 
-static int pkram_pfnmap_init(struct pkram_pfnmap *m)
-{
-	m->npfn = max_pfn;
-	m->bits = kvcalloc(BITS_TO_LONGS(m->npfn), sizeof(long), GFP_KERNEL);
-	return m->bits ? 0 : -ENOMEM;
-}
-
 static int pkram_mark_fn(u64 start, u64 end, void *arg)
 {
-	struct pkram_pfnmap *m = arg;
-	unsigned long s = PHYS_PFN(start), e = PHYS_PFN(end);
-
-	if (s >= e || e > m->npfn)
-		return -ERANGE;
-	if (find_next_bit(m->bits, e, s) < e)
-		m->dup = true;
-	bitmap_set(m->bits, s, e - s);
-	return 0;
+	return pkram_pfnmap_set(arg, PHYS_PFN(start), PHYS_PFN(end));
 }
 
 static int pkram_mark_handover(struct pkram_pfnmap *m)
@@ -102,14 +87,56 @@ static bool pkram_pfnmap_banned(const struct pkram_pfnmap *m)
 	struct pkram_range ban[PKRAM_MAX_BANS];
 	unsigned int i, n = pkram_kexec_bans(ban);
 
-	for (i = 0; i < n; i++) {
-		unsigned long s = PHYS_PFN(ban[i].start);
-		unsigned long e = min(PFN_UP(ban[i].end), m->npfn);
-
-		if (s < e && find_next_bit(m->bits, e, s) < e)
+	for (i = 0; i < n; i++)
+		if (pkram_pfnmap_any(m, PHYS_PFN(ban[i].start),
+				     PFN_UP(ban[i].end)))
 			return true;
-	}
 	return false;
+}
+
+/* Copies of the ranges a pending walk reports (under its spinlock). */
+struct pkram_rcopy {
+	struct pkram_range *r;
+	unsigned long n, cap;
+};
+
+static int pkram_copy_fn(u64 start, u64 end, void *arg)
+{
+	struct pkram_rcopy *c = arg;
+
+	if (c->n < c->cap) {
+		c->r[c->n].start = start;
+		c->r[c->n].end = end;
+	}
+	c->n++;
+	return 0;
+}
+
+/*
+ * Mark what @p reports: its walk may hold a spinlock, and marking may
+ * allocate, so copy the ranges out first (counted by a first walk).
+ */
+static int pkram_mark_pending(struct pkram_pfnmap *m, struct pkram_pending *p)
+{
+	struct pkram_rcopy c = { };
+	unsigned long i;
+	int err;
+
+	for (;;) {
+		c.n = 0;
+		err = p->walk(p, pkram_copy_fn, &c);
+		if (err || c.n <= c.cap)
+			break;
+		kvfree(c.r);
+		c.cap = c.n + c.n / 8 + 16;	/* it may grow meanwhile */
+		c.r = kvmalloc_array(c.cap, sizeof(*c.r), GFP_KERNEL);
+		if (!c.r)
+			return -ENOMEM;
+	}
+	for (i = 0; i < c.n && !err; i++)
+		err = pkram_mark_fn(c.r[i].start, c.r[i].end, m);
+	kvfree(c.r);
+	return err;
 }
 
 /* Mark what the preserved nodes (and, per @flags, more) occupy. */
@@ -125,7 +152,7 @@ static int pkram_mark(struct pkram_pfnmap *m, unsigned int flags)
 	if (flags & PKRAM_COLLECT_PENDING)
 		list_for_each_entry(p, &pkram_pendings, list)
 			if (!err)
-				err = p->walk(p, pkram_mark_fn, m);
+				err = pkram_mark_pending(m, p);
 	if (!err && (flags & PKRAM_COLLECT_HANDOVER))
 		err = pkram_mark_handover(m);
 	return err;
@@ -136,9 +163,9 @@ static struct pkram_range *pkram_pfnmap_ranges(const struct pkram_pfnmap *m,
 					       unsigned long *nr)
 {
 	struct pkram_range *r;
-	unsigned long s, e, n = 0;
+	unsigned long pos, s, e, n = 0;
 
-	for_each_set_bitrange(s, e, m->bits, m->npfn)
+	for (pos = 0; pkram_pfnmap_next(m, &pos, &s, &e); )
 		n++;
 	*nr = n;
 	if (!n)
@@ -147,7 +174,7 @@ static struct pkram_range *pkram_pfnmap_ranges(const struct pkram_pfnmap *m,
 	if (!r)
 		return NULL;
 	n = 0;
-	for_each_set_bitrange(s, e, m->bits, m->npfn) {
+	for (pos = 0; pkram_pfnmap_next(m, &pos, &s, &e); ) {
 		r[n].start = PFN_PHYS(s);
 		r[n].end = PFN_PHYS(e);
 		n++;
@@ -204,11 +231,10 @@ struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags)
 
 	lockdep_assert_held(&pkram_mutex);
 	*nr = 1;
-	if (pkram_pfnmap_init(&m))
-		return NULL;
+	pkram_pfnmap_init(&m, max_pfn);
 	if (!pkram_mark(&m, flags))
 		r = pkram_pfnmap_ranges(&m, nr);
-	kvfree(m.bits);
+	pkram_pfnmap_destroy(&m);
 	return r;
 }
 
@@ -410,9 +436,9 @@ static bool pkram_rl_add(struct pkram_rl_writer *w, unsigned long pfn,
 static bool pkram_rl_encode(struct pkram_rl_writer *w,
 			    const struct pkram_pfnmap *m)
 {
-	unsigned long s, e;
+	unsigned long pos, s, e;
 
-	for_each_set_bitrange(s, e, m->bits, m->npfn)
+	for (pos = 0; pkram_pfnmap_next(m, &pos, &s, &e); )
 		if (!pkram_rl_add(w, s, e))
 			return false;
 	return true;
@@ -437,7 +463,7 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 	struct pkram_rl_writer w;
 	unsigned long have = 0;
 	struct page *page;
-	int tries;
+	int tries, err;
 
 	for (tries = 0; ; tries++) {
 		memset(&w, 0, sizeof(w));
@@ -452,9 +478,10 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 				return -ENOMEM;
 			list_add_tail(&page->lru, list);
 			have++;
-			if (pkram_mark_fn(page_to_phys(page),
-					  page_to_phys(page) + PAGE_SIZE, m))
-				return -ERANGE;
+			err = pkram_pfnmap_set(m, page_to_pfn(page),
+					       page_to_pfn(page) + 1);
+			if (err)
+				return err;
 		}
 	}
 	memset(&w, 0, sizeof(w));
@@ -594,7 +621,8 @@ int pkram_finalize(void)
 				node->state == PKRAM_SAVING ? "saved" : "loaded");
 	pkram_clear_handover();
 
-	err = pkram_pfnmap_init(&m) ?: pkram_mark(&m, 0);
+	pkram_pfnmap_init(&m, max_pfn);
+	err = pkram_mark(&m, 0);
 	if (!err && pkram_pfnmap_banned(&m)) {
 		/* rare: a node saved where the loaded kexec kernel goes */
 		pkram_refuse_nodes(&m, pkram_node_banned,
@@ -603,7 +631,7 @@ int pkram_finalize(void)
 	}
 	if (!err && m.dup) {
 		/* the next kernel would refuse it: a page is handed out once */
-		bitmap_zero(m.bits, m.npfn);
+		pkram_pfnmap_clear(&m);
 		pkram_refuse_nodes(&m, pkram_node_dup,
 				   "saves a page twice or shares it with another node");
 		err = -EINVAL;
@@ -652,9 +680,10 @@ int pkram_finalize(void)
 	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,
 			     pages);
 	if (!err)
-		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us\n",
+		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB\n",
 			nodes, pages, nr, meta,
-			div_u64(ktime_get_ns() - start, NSEC_PER_USEC));
+			div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
+			m.nr_chunks * PKRAM_PFNMAP_BYTES / SZ_1K);
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);
@@ -665,7 +694,7 @@ out:
 		pr_err("writing the handover failed (%d)\n", err);
 	}
 	mutex_unlock(&pkram_mutex);
-	kvfree(m.bits);
+	pkram_pfnmap_destroy(&m);
 	kvfree(r);
 	kfree(table);
 	return err;

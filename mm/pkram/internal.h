@@ -15,6 +15,7 @@
 #include <linux/pfn.h>
 #include <linux/pkram.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 /* ---- On-memory format (version 2) ---- */
 
@@ -281,12 +282,28 @@ typedef void (*pkram_test_hook_t)(void *sb, u64 first_node, u64 ranges);
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 extern pkram_test_hook_t pkram_test_finalize_hook;	/* test kernels only */
 #endif
-/* Every preserved page as a bit: sorted, merged ranges in a linear scan. */
+/*
+ * Every preserved page as a bit, in chunks allocated where pages are
+ * marked: sorted, merged ranges in a linear scan (pfnmap.c).
+ */
+#define PKRAM_PFNMAP_CHUNK	4096UL	/* page frames per chunk: 16 MiB */
+#define PKRAM_PFNMAP_BYTES	(PKRAM_PFNMAP_CHUNK / BITS_PER_BYTE)
+
 struct pkram_pfnmap {
-	unsigned long *bits;
-	unsigned long npfn;
+	struct xarray chunks;		/* chunk index -> bitmap */
+	unsigned long npfn;		/* page frames from here are refused */
+	unsigned long nr_chunks;
 	bool dup;			/* a page was marked twice */
 };
+
+void pkram_pfnmap_init(struct pkram_pfnmap *m, unsigned long npfn);
+void pkram_pfnmap_destroy(struct pkram_pfnmap *m);
+void pkram_pfnmap_clear(struct pkram_pfnmap *m);
+int pkram_pfnmap_set(struct pkram_pfnmap *m, unsigned long s, unsigned long e);
+bool pkram_pfnmap_any(const struct pkram_pfnmap *m, unsigned long s,
+		      unsigned long e);
+bool pkram_pfnmap_next(const struct pkram_pfnmap *m, unsigned long *pos,
+		       unsigned long *rs, unsigned long *re);
 
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 		       u64 *head, u64 *nr_ranges, u64 *list_pages);
@@ -330,6 +347,9 @@ struct pkram_validate {
 	u64 *first;			/* the bit of each range's first page */
 	u64 done;			/* marks made for the node being checked */
 	bool undo;			/* take them back */
+	/* preserved, but not memory this kernel knows: never to be read */
+	const struct pkram_range *unknown;
+	unsigned int nr_unknown;
 };
 
 int pkram_validate_init(struct pkram_validate *v, const struct pkram_range *r,

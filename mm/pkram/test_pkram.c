@@ -894,6 +894,7 @@ static int save_lru_block(void)
 	struct pkram_stream ps;
 	char name[PKRAM_NAME_MAX + 1];
 	unsigned long i = 0;
+	phys_addr_t block;
 	int err;
 
 	PKRAM_ACCESS(pa, &ps, folios);
@@ -908,6 +909,8 @@ static int save_lru_block(void)
 		return FAIL("prepare_save %s: %d", name, err);
 	}
 	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios);
+	/* the pool holds the block's pages in order */
+	block = page_to_phys(list_first_entry(&range_pool, struct page, lru));
 	while (!list_empty(&range_pool)) {
 		struct page *page = list_first_entry(&range_pool, struct page,
 						     lru);
@@ -930,7 +933,7 @@ static int save_lru_block(void)
 	err = pkram_finish_save(&ps);
 	if (err)
 		return FAIL("finish_save %s: %d", name, err);
-	pr_info("saved %s: %lu LRU pages\n", name, i);
+	pr_info("saved %s: %lu LRU pages at %pa\n", name, i, &block);
 	return 0;
 }
 

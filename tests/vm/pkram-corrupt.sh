@@ -5,7 +5,9 @@
 # was already consumed, or only read by a boot that never got to consume it,
 # presented again; and a flipped bit in the data of an object saved with
 # PKRAM_DATA_csum, caught after the node was carried over one more kexec
-# unloaded (the carried node keeps its checksum). Every boot must reach
+# unloaded (the carried node keeps its checksum); and a node whose data
+# lies in memory the next kernel does not know at boot (memmap=), which
+# costs only that node. Every boot must reach
 # userspace with a clear pkram: line, deliver every undamaged node (verified
 # byte for byte), never offer a damaged one, and never crash or warn.
 # Damage is done by test_pkram after the old kernel wrote the handover (a
@@ -150,6 +152,26 @@ case $PKRAM_STAGE in
 	dmesg | grep -q "pkram: node g-0: an object's data does not match its checksum" ||
 		vm-fail "checksum mismatch not logged: $(dmesg | grep 'pkram:')"
 	tp action=verify prefix=g seed=17 nodes=2 first=1 csum=1
+	# preserved memory the next kernel does not know at boot (memmap=):
+	# node u-0 is one whole 4 MiB block, so no page of k-* can be there
+	tp action=save-lru prefix=u range_start=0x10000000 range_end=0x30000000
+	block=$(dmesg | sed -n 's/.*test_pkram: saved u-0: [0-9]* LRU pages at \(0x[0-9a-f]*\).*/\1/p' | tail -1)
+	[ -n "$block" ] || vm-fail "where is u-0?"
+	block=$(printf '%#x' "$block")
+	echo "$block" >/root/u-block
+	tp action=save prefix=k seed=19 nodes=2
+	vm-kexec "memmap=4M\$$block"
+	;;
+18)
+	block=$(cat /root/u-block)
+	line=$(dmesg | grep -E "pkram: preserved memory \\[$block-0x[0-9a-f]+\\) is not memory this kernel knows at boot")
+	[ -n "$line" ] || vm-fail "no pkram: line about unknown memory: $(dmesg | grep 'pkram:')"
+	echo "pkram-test: ${line#*] }"
+	damaged u-0
+	dmesg | grep -q 'pkram: node u-0 is damaged (preserved memory this kernel does not know at boot)' ||
+		vm-fail "u-0 refused for another reason: $(dmesg | grep 'pkram: node')"
+	tp action=verify prefix=k seed=19 nodes=2
+	[ -z "$(cat /sys/kernel/pkram/nodes)" ] || vm-fail "nodes left: $(cat /sys/kernel/pkram/nodes)"
 	vm-pass "every bad handover refused or contained"
 	;;
 esac

@@ -76,8 +76,8 @@ static void pkram_test_hull(struct kunit *test)
 /* The range list encoder and decoder agree, on both item kinds and pages. */
 static void pkram_test_range_list(struct kunit *test)
 {
-	struct pkram_pfnmap m = { .npfn = max_pfn + 300000 };
-	unsigned long pfn = max_pfn, s, e = 0, n = 0;
+	struct pkram_pfnmap m;
+	unsigned long pfn = max_pfn, s, e, pos = 0, n = 0;
 	struct pkram_ranges_meta *bad;
 	u64 head = 0, nr_ranges = 0, pages = 0;
 	struct pkram_rl_cursor c;
@@ -86,15 +86,14 @@ static void pkram_test_range_list(struct kunit *test)
 	LIST_HEAD(list);
 	u32 seed = 1;
 
-	m.bits = kvcalloc(BITS_TO_LONGS(m.npfn), sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.bits);
+	pkram_pfnmap_init(&m, max_pfn + 300000);
 	/* above RAM, so the list's own pages do not collide with the pattern */
 	while (pfn < m.npfn - 600) {
 		unsigned long len;
 
 		seed = seed * 1103515245 + 12345;
 		len = (seed >> 16) % 4 ? 1 + (seed >> 8) % 7 : 100 + (seed >> 4) % 200;
-		bitmap_set(m.bits, pfn, len);
+		KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, pfn, pfn + len), 0);
 		pfn += len + 1 + (seed >> 20) % ((seed >> 24) % 4 ? 3 : 400);
 	}
 	KUNIT_ASSERT_EQ(test, pkram_write_ranges(&m, &list, &head, &nr_ranges,
@@ -108,8 +107,7 @@ static void pkram_test_range_list(struct kunit *test)
 		c.p = page_address(page);
 		head = c.p->hdr.next;
 		while (pkram_rl_next(&c, &got) > 0) {
-			s = find_next_bit(m.bits, m.npfn, e);
-			e = find_next_zero_bit(m.bits, m.npfn, s);
+			KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
 			KUNIT_EXPECT_EQ(test, got.start, PFN_PHYS(s));
 			KUNIT_EXPECT_EQ(test, got.end, PFN_PHYS(e));
 			n++;
@@ -117,7 +115,8 @@ static void pkram_test_range_list(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, head, 0);
 	KUNIT_EXPECT_EQ(test, n, nr_ranges);
-	KUNIT_EXPECT_EQ(test, find_next_bit(m.bits, m.npfn, e), m.npfn);
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_FALSE(test, m.dup);
 
 	/* malformed items are refused, never read past the page */
 	bad = page_address(list_first_entry(&list, struct page, lru));
@@ -139,7 +138,58 @@ static void pkram_test_range_list(struct kunit *test)
 
 	list_for_each_entry_safe(page, tmp, &list, lru)
 		__free_page(page);
-	kvfree(m.bits);
+	pkram_pfnmap_destroy(&m);
+}
+
+/*
+ * The page-frame map: ranges merge across chunks, a page marked twice is
+ * seen, and chunks exist only where pages are marked.
+ */
+static void pkram_test_pfnmap(struct kunit *test)
+{
+	const unsigned long C = PKRAM_PFNMAP_CHUNK, top = 1UL << 40;
+	struct pkram_pfnmap m;
+	unsigned long pos = 0, s, e;
+
+	pkram_pfnmap_init(&m, top);
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_set(&m, 5, 5), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_set(&m, top - 1, top + 1), -ERANGE);
+	/* one range over three chunks; one page at the end of a chunk */
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, C - 3, 3 * C + 1), 0);
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 7 * C - 1, 7 * C), 0);
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, top - 1, top), 0);
+	KUNIT_EXPECT_FALSE(test, m.dup);
+	KUNIT_EXPECT_EQ(test, m.nr_chunks, 6);
+	KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_EQ(test, s, C - 3);
+	KUNIT_EXPECT_EQ(test, e, 3 * C + 1);
+	KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_EQ(test, s, 7 * C - 1);
+	KUNIT_EXPECT_EQ(test, e, 7 * C);
+	KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_EQ(test, s, top - 1);
+	KUNIT_EXPECT_EQ(test, e, top);
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	/* from the middle of a range */
+	pos = 2 * C;
+	KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_EQ(test, s, 2 * C);
+	KUNIT_EXPECT_EQ(test, e, 3 * C + 1);
+	KUNIT_EXPECT_TRUE(test, pkram_pfnmap_any(&m, 0, C - 2));
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_any(&m, 3 * C + 1, 7 * C - 1));
+	KUNIT_EXPECT_TRUE(test, pkram_pfnmap_any(&m, 3 * C + 1, 7 * C));
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_any(&m, 8 * C, top - 1));
+	/* marking a page again is seen, across a chunk boundary too */
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 7 * C - 2, 7 * C - 1), 0);
+	KUNIT_EXPECT_FALSE(test, m.dup);
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 3 * C, 3 * C + 5), 0);
+	KUNIT_EXPECT_TRUE(test, m.dup);
+	pkram_pfnmap_clear(&m);
+	pos = 0;
+	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	pkram_pfnmap_destroy(&m);
+	KUNIT_EXPECT_EQ(test, m.nr_chunks, 0);
 }
 
 static void pkram_test_errors(struct kunit *test)
@@ -1094,6 +1144,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_seal),
 	KUNIT_CASE(pkram_test_hull),
 	KUNIT_CASE(pkram_test_range_list),
+	KUNIT_CASE(pkram_test_pfnmap),
 	KUNIT_CASE(pkram_test_errors),
 	KUNIT_CASE(pkram_test_finalizing),
 	KUNIT_CASE(pkram_test_kexec_refuse),
