@@ -208,7 +208,8 @@ static int __init rr_next(struct pkram_rreader *rr, struct pkram_range *out)
 		if (!rr->map)
 			return -ENOMEM;
 		if (!pkram_meta_check(rr->map, PKRAM_META_RANGES) ||
-		    rr->map->nr_words > PKRAM_RANGES_WORDS) {
+		    rr->map->nr_words > PKRAM_RANGES_WORDS ||
+		    rr->map->reserved) {
 			early_memunmap(rr->map, PAGE_SIZE);
 			rr->map = NULL;
 			return -EINVAL;
@@ -262,6 +263,11 @@ static bool __init pkram_read_sb(void)
 
 		pr_err("superblock is \"%.32s\", this kernel reads \"%s\": nothing is preserved\n",
 		       c ?: "(none)", PKRAM_COMPATIBLE);
+		return false;
+	}
+	if (!pkram_sb_check(sb)) {
+		pr_err("superblock at %pa fails its checksum: nothing is preserved\n",
+		       &phys);
 		return false;
 	}
 	pkram_in_nodes = (fdt64_t *)fdt_getprop(sb, 0, PKRAM_FDT_NODES, &len);
@@ -745,6 +751,10 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 			v->why = "link page overflows";
 			return false;
 		}
+		if (link->reserved) {
+			v->why = "reserved field set";
+			return false;
+		}
 		while (pos < link->nr_words) {
 			struct pkram_entry e;
 			u64 len, i;
@@ -808,6 +818,10 @@ bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node)
 	if (strnlen(node->name, sizeof(node->name)) > PKRAM_NAME_MAX ||
 	    !pkram_name_valid(node->name)) {
 		v->why = "bad name";
+		return false;
+	}
+	if (node->flags || node->reserved) {
+		v->why = "reserved field set";
 		return false;
 	}
 	while (obj_phys) {

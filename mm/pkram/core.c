@@ -101,7 +101,7 @@ static void *pkram_alloc_meta(gfp_t gfp, u16 type)
 		return NULL;
 	hdr = page_address(page);
 	hdr->magic = PKRAM_META_MAGIC;
-	hdr->version = PKRAM_META_VERSION;
+	hdr->version = PKRAM_FORMAT_VERSION;
 	hdr->type = type;
 	return hdr;
 }

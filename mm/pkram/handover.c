@@ -341,8 +341,10 @@ static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGE_PAGES, range_pages);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, pages);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_AVOID, avoid);
+	err = err ?: fdt_property_u32(sb, PKRAM_FDT_CRC, 0);	/* last */
 	err = err ?: fdt_end_node(sb);
 	err = err ?: fdt_finish(sb);
+	err = err ?: pkram_sb_seal(sb);
 	return err ? -EINVAL : 0;
 }
 

@@ -1,109 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * PKRAM internals: the on-memory handover format and the runtime state.
- *
- * Everything below "On-memory format" is an ABI between two kernels that may
- * be different versions: change it only as Documentation/mm/pkram.rst says.
+ * PKRAM internals: decoding the on-memory handover format (which is in
+ * include/linux/pkram/abi.h) and the runtime state.
  */
 #ifndef _MM_PKRAM_INTERNAL_H
 #define _MM_PKRAM_INTERNAL_H
 
+#include <linux/build_bug.h>
 #include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/pfn.h>
 #include <linux/pkram.h>
+#include <linux/pkram/abi.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
-/* ---- On-memory format (version 2) ---- */
+/* ---- Decoding the on-memory format (include/linux/pkram/abi.h) ---- */
 
-#define PKRAM_COMPATIBLE	"linux,pkram-v2"
-#define PKRAM_META_MAGIC	0x4d524b50	/* "PKRM" */
-#define PKRAM_META_VERSION	1
-
-enum pkram_meta_type {
-	PKRAM_META_NODE = 1,
-	PKRAM_META_OBJ = 2,
-	PKRAM_META_LINK = 3,
-	PKRAM_META_RANGES = 4,
-};
-
-/*
- * Every metadata page starts with this header. @crc is the crc32c of the
- * whole page computed with @crc set to zero; @next chains pages of the same
- * list by physical address (0 ends the list). Reserved fields are zero.
- */
-struct pkram_meta_hdr {
-	u32 magic;
-	u32 crc;
-	u16 type;
-	u16 version;
-	u32 flags;
-	u64 next;
-	u64 reserved;
-};
-
-/* A node: one named set of objects. */
-struct pkram_node_meta {
-	struct pkram_meta_hdr hdr;	/* next: 0 (the superblock lists nodes) */
-	u64 first_obj;
-	u64 nr_objs;
-	u64 nr_folios;
-	u64 nr_pages;			/* pages in folio streams */
-	u64 nr_bytes;			/* bytes in byte streams */
-	u64 nr_meta;			/* metadata pages, this one included */
-	u32 flags;
-	u32 reserved;
-	char name[PKRAM_NAME_MAX + 1];
-};
-
-/* An object: a folio stream and a byte stream. */
-struct pkram_obj_meta {
-	struct pkram_meta_hdr hdr;	/* next: next object */
-	u64 folios_head;		/* first link page of the folio stream */
-	u64 bytes_head;			/* first link page of the byte stream */
-	u64 nr_folios;
-	u64 nr_pages;
-	u64 data_len;			/* bytes in the byte stream */
-	u32 flags;			/* enum pkram_data_flags */
-	u32 data_crc;			/* PKRAM_DATA_csum: see pkram_obj_crc() */
-};
-
+/* The object flags this kernel knows: any other bit refuses the node. */
 #define PKRAM_OBJ_FLAGS		(PKRAM_DATA_folios | PKRAM_DATA_bytes | \
 				 PKRAM_DATA_inplace | PKRAM_DATA_csum)
-
-/*
- * A link page: a packed array of entries. An entry's first word is
- *   bits 63..12  physical address of the first folio
- *   bits  5..0   folio order
- *   bit   6      PKRAM_ENT_INDEX: the next word is the folio's index
- *   bit   7      PKRAM_ENT_RUN:   then a word N >= 2, the number of folios
- *                of this order that follow each other physically and by
- *                index
- *   bit   8      PKRAM_ENT_PACK:  order 0 and no RUN; then a word N >= 2,
- *                the number of folios, and N / 2 words holding the page
- *                frame numbers (< 2^32) of folios 2..N, two to a word, low
- *                half first (an unused last half is zero); they follow
- *                each other by index, anywhere in memory
- *   bits 11..9   reserved, zero
- * A folio without PKRAM_ENT_INDEX has the index that follows the previous
- * folio of the stream (0 for the first one).
- */
-struct pkram_link_meta {
-	struct pkram_meta_hdr hdr;	/* next: next link page */
-	u32 nr_words;
-	u32 reserved;
-	u64 words[];
-};
-
-#define PKRAM_ENT_ORDER_MASK	0x3fULL
-#define PKRAM_ENT_INDEX		BIT_ULL(6)
-#define PKRAM_ENT_RUN		BIT_ULL(7)
-#define PKRAM_ENT_PACK		BIT_ULL(8)
-#define PKRAM_ENT_RSVD_MASK	0xe00ULL
-#define PKRAM_ENT_PHYS_MASK	(~0xfffULL)
+static_assert(PKRAM_DATA_folios == 1 && PKRAM_DATA_bytes == 2 &&
+	      PKRAM_DATA_inplace == 4 && PKRAM_DATA_csum == 8,
+	      "enum pkram_data_flags values are stored in the handover");
+static_assert(sizeof_field(struct pkram_node_meta, name) == PKRAM_NAME_MAX + 1,
+	      "node names are stored in the handover");
 
 /* A decoded entry. */
 struct pkram_entry {
@@ -183,43 +107,8 @@ struct pkram_range {
 	u64 end;
 };
 
-/*
- * A page of the range list: every preserved page, in address order, as
- * items packed into words[]. An item's first word is
- *   bits 63..12  physical address A
- *   bit  0       PKRAM_RL_BITMAP clear: a run; the next word is its length
- *                in pages (>= 1)
- *                PKRAM_RL_BITMAP set: bits 11..1 are N >= 1, and the next N
- *                words are a bitmap: bit b of word w set means the page at
- *                A + (64 * w + b) * 4 KiB is preserved
- * An item never crosses a page. The ranges the list yields are maximal:
- * sorted, and no two of them overlap or touch. A page may hold no item
- * (the list's last pages, when its size settled below what was allocated).
- */
-struct pkram_ranges_meta {
-	struct pkram_meta_hdr hdr;	/* next: next page of the list */
-	u32 nr_words;
-	u32 reserved;
-	u64 words[];
-};
-
-#define PKRAM_RL_BITMAP		BIT_ULL(0)
-#define PKRAM_RL_NWORDS_SHIFT	1
-#define PKRAM_RL_NWORDS_MASK	0x7ffULL
-#define PKRAM_RL_ADDR_MASK	(~0xfffULL)
 #define PKRAM_RANGES_WORDS	\
 	((PAGE_SIZE - sizeof(struct pkram_ranges_meta)) / sizeof(u64))
-
-/* Superblock FDT property names (all u64, big endian as FDT cells are). */
-#define PKRAM_FDT_NODES		"nodes"		/* u64 array: each node page */
-#define PKRAM_FDT_RANGES	"ranges"
-#define PKRAM_FDT_NR_RANGES	"nr-ranges"	/* ranges the list yields */
-#define PKRAM_FDT_RANGE_PAGES	"range-pages"	/* pages of the list */
-#define PKRAM_FDT_PAGES		"preserved-pages"
-#define PKRAM_FDT_AVOID		"avoid"		/* x86: the KASLR avoid page */
-
-/* Limits the incoming parser enforces on untrusted input. */
-#define PKRAM_MAX_NODES		256	/* the node table fits the superblock */
 
 /* ---- Runtime state ---- */
 
@@ -261,6 +150,9 @@ bool pkram_node_foreign(struct pkram_node *node);
 bool pkram_obj_foreign(struct pkram_node *node, struct pkram_obj_meta *obj);
 void pkram_meta_seal(void *page);
 bool pkram_meta_check(const void *page, u16 type);
+u32 pkram_sb_crc(const void *sb, const void *val);
+int pkram_sb_seal(void *sb);
+bool pkram_sb_check(const void *sb);
 int pkram_add_incoming(struct pkram_node_meta *meta);
 
 /* stream.c */

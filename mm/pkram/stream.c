@@ -399,7 +399,7 @@ static int pkram_next_link(struct pkram_access *pa)
 		return -ENOMEM;
 	link = page_address(page);
 	link->hdr.magic = PKRAM_META_MAGIC;
-	link->hdr.version = PKRAM_META_VERSION;
+	link->hdr.version = PKRAM_FORMAT_VERSION;
 	link->hdr.type = PKRAM_META_LINK;
 
 	pkram_change_begin(node);

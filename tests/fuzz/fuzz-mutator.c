@@ -1253,7 +1253,7 @@ static bool write_ranges(struct minput *in, struct fuzz_set *s, size_t max_size)
 		memset(p, 0, PAGE_SIZE);
 		p->hdr.magic = PKRAM_META_MAGIC;
 		p->hdr.type = PKRAM_META_RANGES;
-		p->hdr.version = PKRAM_META_VERSION;
+		p->hdr.version = PKRAM_FORMAT_VERSION;
 		p->hdr.next = i + 1 < need ? pages[i + 1]->phys : 0;
 		p->nr_words = nw[i];
 		memcpy(p->words, w[i], nw[i] * sizeof(u64));

@@ -14,7 +14,7 @@ import struct
 import sys
 
 PAGE = 4096
-MAGIC, VERSION = 0x4d524b50, 1
+MAGIC, VERSION = 0x4d524b50, 3	# PKRAM_FORMAT_VERSION
 NODE, OBJ, LINK, RANGES = 1, 2, 3, 4
 ENT_INDEX = 1 << 6
 DATA_FOLIOS = 1
@@ -102,7 +102,7 @@ class Handover:
         self.pages[RL] = (meta_hdr(RANGES) +
                           struct.pack('<II', len(words), 0) +
                           struct.pack('<%dQ' % len(words), *words))
-        props = [('compatible', b'linux,pkram-v2\0'),
+        props = [('compatible', b'linux,pkram-v%d\0' % VERSION),
                  ('nodes', u64be(*self.nodes)),
                  ('ranges', u64be(RL)),
                  ('nr-ranges', u64be(len(runs))),
@@ -111,6 +111,7 @@ class Handover:
                   u64be(sum((b - a) // PAGE for a, b in runs)))]
         if self.avoid:
             props.append(('avoid', u64be(self.avoid)))
+        props.append(('crc', b'\0' * 4))	# the harness seals it
         self.pages[SB] = fdt(props)
         hdr = struct.pack('<BBB5x', 1, 0, 0)
         hdr += ('%#x' % SB).encode().ljust(24, b'\0')

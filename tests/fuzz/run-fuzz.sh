@@ -20,9 +20,9 @@ make -s -C "$REPO/tests/fuzz" || { echo "fuzz: harness build failed" >&2; exit 2
 # seeds again when the code that writes the format changed since
 stamp=$OUT/corpus/.made
 if [ -z "$(ls "$OUT/corpus" 2>/dev/null)" ] ||
-   [ -n "$(find "$REPO/mm/pkram" "$REPO/include/linux/pkram.h" -newer "$stamp" \
-	   \( -name internal.h -o -name handover.c -o -name stream.c -o -name core.c \
-	   -o -name pkram.h \) 2>/dev/null)" ]; then
+   [ -n "$(find "$REPO/mm/pkram" "$REPO/include/linux/pkram.h" "$REPO/include/linux/pkram" \
+	   -newer "$stamp" \( -name internal.h -o -name handover.c -o -name stream.c \
+	   -o -name core.c -o -name meta.c -o -name pkram.h -o -name abi.h \) 2>/dev/null)" ]; then
 	"$REPO/tests/fuzz/mk-corpus.sh" "$OUT/corpus" && touch "$stamp" || exit 2
 fi
 "$OUT/replay-incoming" "$OUT/corpus" "${REGS[@]}" ||

@@ -7,6 +7,7 @@
  * these tests create crosses a kexec.
  */
 #include <kunit/test.h>
+#include <linux/libfdt.h>
 #include <linux/kexec.h>
 #include <linux/kthread.h>
 #include <linux/completion.h>
@@ -717,10 +718,79 @@ static void pkram_test_validate(struct kunit *test)
 	v.budget = 2;				/* too many metadata pages */
 	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
 
+	/* reserved fields and unknown flags, sealed again: refused */
+	meta->reserved = 1;
+	pkram_seal_node(meta, false);
+	v.budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+	KUNIT_EXPECT_STREQ(test, v.why, "reserved field set");
+	meta->reserved = 0;
+	link->reserved = 1;
+	pkram_seal_node(meta, false);
+	v.budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+	KUNIT_EXPECT_STREQ(test, v.why, "reserved field set");
+	link->reserved = 0;
+	obj->flags |= BIT(16);
+	pkram_seal_node(meta, false);
+	v.budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
+	KUNIT_EXPECT_STREQ(test, v.why, "bad object");
+	obj->flags &= ~BIT(16);
+	pkram_seal_node(meta, false);
+	v.budget = 100;
+	KUNIT_EXPECT_TRUE(test, pkram_validate_node(&v, meta));
+
 	pkram_test_validate_overlap(test, &v, meta, obj, link);
 
 	kvfree(v.r);
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-val"), 0);
+}
+
+/* Build a superblock-like FDT in @sb, with a "crc" property if @crc. */
+static int pkram_test_make_sb(void *sb, bool crc)
+{
+	int err;
+
+	err = fdt_create(sb, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(sb);
+	err = err ?: fdt_begin_node(sb, "");
+	err = err ?: fdt_property_string(sb, "compatible", PKRAM_COMPATIBLE);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, 0x1234000);
+	if (crc)
+		err = err ?: fdt_property_u32(sb, PKRAM_FDT_CRC, 0);
+	err = err ?: fdt_end_node(sb);
+	return err ?: fdt_finish(sb);
+}
+
+/*
+ * One version number, and a superblock checksum that catches any flipped
+ * bit of the FDT (or the FDT check does).
+ */
+static void pkram_test_superblock(struct kunit *test)
+{
+	u8 *sb = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int bit, caught = 0, tried = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_EXPECT_STREQ(test, PKRAM_COMPATIBLE, "linux,pkram-v3");
+	KUNIT_ASSERT_EQ(test, pkram_test_make_sb(sb, false), 0);
+	KUNIT_EXPECT_EQ(test, pkram_sb_seal(sb), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, pkram_sb_check(sb));
+	KUNIT_ASSERT_EQ(test, pkram_test_make_sb(sb, true), 0);
+	KUNIT_EXPECT_FALSE(test, pkram_sb_check(sb));	/* not sealed yet */
+	KUNIT_ASSERT_EQ(test, pkram_sb_seal(sb), 0);
+	KUNIT_EXPECT_TRUE(test, pkram_sb_check(sb));
+	for (bit = 0; bit < fdt_totalsize(sb) * 8; bit += 7) {
+		sb[bit / 8] ^= BIT(bit % 8);
+		if (fdt_check_header(sb) || fdt_totalsize(sb) > PAGE_SIZE ||
+		    !pkram_sb_check(sb))
+			caught++;
+		tried++;
+		sb[bit / 8] ^= BIT(bit % 8);
+	}
+	KUNIT_EXPECT_EQ(test, caught, tried);
+	KUNIT_EXPECT_TRUE(test, pkram_sb_check(sb));
 }
 
 /*
@@ -1152,6 +1222,7 @@ static struct kunit_case pkram_test_cases[] = {
 	KUNIT_CASE(pkram_test_runs),
 	KUNIT_CASE(pkram_test_pack),
 	KUNIT_CASE(pkram_test_validate),
+	KUNIT_CASE(pkram_test_superblock),
 	KUNIT_CASE(pkram_test_carry_csum),
 	KUNIT_CASE(pkram_test_foreign),
 	KUNIT_CASE(pkram_test_kexec_segments),

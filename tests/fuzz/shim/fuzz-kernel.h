@@ -62,6 +62,12 @@ typedef u64 __be64;
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define offsetofend(t, m)	(offsetof(t, m) + sizeof(((t *)0)->m))
+#define sizeof_field(t, m)	sizeof(((t *)0)->m)
+#ifndef static_assert
+#define static_assert(e, msg)	_Static_assert(e, msg)
+#endif
+#define __stringify_1(x)	#x
+#define __stringify(x)		__stringify_1(x)
 #define SZ_1M			0x00100000
 #define SZ_16M			0x01000000
 #define NSEC_PER_USEC		1000L

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PKRAM's on-memory handover format: an ABI between two kernels that may
+ * be different versions. Documentation/mm/pkram.rst ("Handover format",
+ * "Versioning") says what each field means and how the format may change;
+ * change nothing here without reading it.
+ *
+ * The next kernel gets the physical address of the superblock on its
+ * command line (pkram=). The superblock is a one-page flattened device
+ * tree whose root node says "compatible = PKRAM_COMPATIBLE" and carries
+ * the PKRAM_FDT_* properties. Everything else is metadata pages, each
+ * starting with struct pkram_meta_hdr, linked by physical address.
+ * Integers in metadata pages are little endian (x86-64 and arm64, the
+ * architectures PKRAM is for); FDT cells are big endian.
+ */
+#ifndef _LINUX_PKRAM_ABI_H
+#define _LINUX_PKRAM_ABI_H
+
+#include <linux/bits.h>
+#include <linux/stringify.h>
+#include <linux/types.h>
+
+/*
+ * The format version: in the superblock's compatible string and in every
+ * metadata page's header, the same number. A kernel reads exactly one.
+ */
+#define PKRAM_FORMAT_VERSION	3
+#define PKRAM_COMPATIBLE	"linux,pkram-v" __stringify(PKRAM_FORMAT_VERSION)
+
+#define PKRAM_META_MAGIC	0x4d524b50	/* "PKRM" */
+
+enum pkram_meta_type {
+	PKRAM_META_NODE = 1,
+	PKRAM_META_OBJ = 2,
+	PKRAM_META_LINK = 3,
+	PKRAM_META_RANGES = 4,
+};
+
+/*
+ * Every metadata page starts with this header. @crc is the crc32c of the
+ * whole page computed with @crc set to zero; @version is
+ * PKRAM_FORMAT_VERSION; @next chains pages of the same list by physical
+ * address (0 ends the list). @flags and @reserved are zero.
+ */
+struct pkram_meta_hdr {
+	u32 magic;
+	u32 crc;
+	u16 type;
+	u16 version;
+	u32 flags;
+	u64 next;
+	u64 reserved;
+};
+
+/* A node: one named set of objects. @flags and @reserved are zero. */
+struct pkram_node_meta {
+	struct pkram_meta_hdr hdr;	/* next: 0 (the superblock lists nodes) */
+	u64 first_obj;
+	u64 nr_objs;
+	u64 nr_folios;
+	u64 nr_pages;			/* pages in folio streams */
+	u64 nr_bytes;			/* bytes in byte streams */
+	u64 nr_meta;			/* metadata pages, this one included */
+	u32 flags;
+	u32 reserved;
+	char name[64];			/* PKRAM_NAME_MAX + 1, NUL terminated */
+};
+
+/*
+ * An object: a folio stream and a byte stream. @flags are enum
+ * pkram_data_flags (include/linux/pkram.h), whose values are part of this
+ * ABI: folios 1, bytes 2, inplace 4, csum 8. A bit a kernel does not know
+ * makes it refuse the node (see "Versioning").
+ */
+struct pkram_obj_meta {
+	struct pkram_meta_hdr hdr;	/* next: next object */
+	u64 folios_head;		/* first link page of the folio stream */
+	u64 bytes_head;			/* first link page of the byte stream */
+	u64 nr_folios;
+	u64 nr_pages;
+	u64 data_len;			/* bytes in the byte stream */
+	u32 flags;			/* enum pkram_data_flags */
+	u32 data_crc;			/* PKRAM_DATA_csum: see pkram_obj_crc() */
+};
+
+/*
+ * A link page: a packed array of entries. An entry's first word is
+ *   bits 63..12  physical address of the first folio
+ *   bits  5..0   folio order
+ *   bit   6      PKRAM_ENT_INDEX: the next word is the folio's index
+ *   bit   7      PKRAM_ENT_RUN:   then a word N >= 2, the number of folios
+ *                of this order that follow each other physically and by
+ *                index
+ *   bit   8      PKRAM_ENT_PACK:  order 0 and no RUN; then a word N >= 2,
+ *                the number of folios, and N / 2 words holding the page
+ *                frame numbers (< 2^32) of folios 2..N, two to a word, low
+ *                half first (an unused last half is zero); they follow
+ *                each other by index, anywhere in memory
+ *   bits 11..9   reserved, zero
+ * A folio without PKRAM_ENT_INDEX has the index that follows the previous
+ * folio of the stream (0 for the first one). @reserved is zero.
+ */
+struct pkram_link_meta {
+	struct pkram_meta_hdr hdr;	/* next: next link page */
+	u32 nr_words;
+	u32 reserved;
+	u64 words[];
+};
+
+#define PKRAM_ENT_ORDER_MASK	0x3fULL
+#define PKRAM_ENT_INDEX		BIT_ULL(6)
+#define PKRAM_ENT_RUN		BIT_ULL(7)
+#define PKRAM_ENT_PACK		BIT_ULL(8)
+#define PKRAM_ENT_RSVD_MASK	0xe00ULL
+#define PKRAM_ENT_PHYS_MASK	(~0xfffULL)
+
+/*
+ * A page of the range list: every preserved page, in address order, as
+ * items packed into words[]. An item's first word is
+ *   bits 63..12  physical address A
+ *   bit  0       PKRAM_RL_BITMAP clear: a run; bits 11..1 are zero and the
+ *                next word is its length in pages (>= 1)
+ *                PKRAM_RL_BITMAP set: bits 11..1 are N >= 1, and the next N
+ *                words are a bitmap: bit b of word w set means the page at
+ *                A + (64 * w + b) * 4 KiB is preserved
+ * An item never crosses a page. The ranges the list yields are maximal:
+ * sorted, and no two of them overlap or touch. A page may hold no item
+ * (the list's last pages, when its size settled below what was allocated).
+ * @reserved is zero.
+ */
+struct pkram_ranges_meta {
+	struct pkram_meta_hdr hdr;	/* next: next page of the list */
+	u32 nr_words;
+	u32 reserved;
+	u64 words[];
+};
+
+#define PKRAM_RL_BITMAP		BIT_ULL(0)
+#define PKRAM_RL_NWORDS_SHIFT	1
+#define PKRAM_RL_NWORDS_MASK	0x7ffULL
+#define PKRAM_RL_ADDR_MASK	(~0xfffULL)
+
+/*
+ * Superblock FDT properties of the root node, all mandatory; a u64 is one
+ * big-endian 8-byte value, as FDT cells are.
+ */
+#define PKRAM_FDT_NODES		"nodes"		/* u64 array: each node page */
+#define PKRAM_FDT_RANGES	"ranges"	/* u64: first range list page */
+#define PKRAM_FDT_NR_RANGES	"nr-ranges"	/* u64: ranges the list yields */
+#define PKRAM_FDT_RANGE_PAGES	"range-pages"	/* u64: pages of the list */
+#define PKRAM_FDT_PAGES		"preserved-pages" /* u64: data pages */
+#define PKRAM_FDT_AVOID		"avoid"		/* u64: x86 KASLR avoid page */
+/*
+ * u32: crc32c of the FDT's first totalsize bytes, this value read as zero;
+ * the property is added last, so that whoever writes a superblock can
+ * fill it in without moving anything.
+ */
+#define PKRAM_FDT_CRC		"crc"
+
+/* Limits the incoming parser enforces on untrusted input. */
+#define PKRAM_MAX_NODES		256	/* the node table fits the superblock */
+
+#endif /* _LINUX_PKRAM_ABI_H */
