@@ -685,7 +685,7 @@ int pkram_finalize(void)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB\n",
 			nodes, pages, nr, meta,
 			div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
-			m.nr_chunks * PKRAM_PFNMAP_BYTES / SZ_1K);
+			DIV_ROUND_UP(m.nr_chunks * PKRAM_PFNMAP_BYTES, SZ_1K));
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);

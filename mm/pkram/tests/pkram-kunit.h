@@ -646,6 +646,16 @@ static void pkram_test_validate_overlap(struct kunit *test,
 	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, v, meta));
 }
 
+/* Seal @meta again and expect the validator to refuse it, for @why. */
+static void pkram_test_refused(struct kunit *test, struct pkram_validate *v,
+			       struct pkram_node_meta *meta, const char *why)
+{
+	pkram_seal_node(meta, false);
+	v->budget = 100;
+	KUNIT_EXPECT_FALSE(test, pkram_validate_node(v, meta));
+	KUNIT_EXPECT_STREQ(test, v->why, why);
+}
+
 /*
  * The incoming validator accepts what this kernel writes, and refuses it
  * after a single flipped bit or a count that does not add up.
@@ -720,22 +730,13 @@ static void pkram_test_validate(struct kunit *test)
 
 	/* reserved fields and unknown flags, sealed again: refused */
 	meta->reserved = 1;
-	pkram_seal_node(meta, false);
-	v.budget = 100;
-	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
-	KUNIT_EXPECT_STREQ(test, v.why, "reserved field set");
+	pkram_test_refused(test, &v, meta, "reserved field set");
 	meta->reserved = 0;
 	link->reserved = 1;
-	pkram_seal_node(meta, false);
-	v.budget = 100;
-	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
-	KUNIT_EXPECT_STREQ(test, v.why, "reserved field set");
+	pkram_test_refused(test, &v, meta, "reserved field set");
 	link->reserved = 0;
 	obj->flags |= BIT(16);
-	pkram_seal_node(meta, false);
-	v.budget = 100;
-	KUNIT_EXPECT_FALSE(test, pkram_validate_node(&v, meta));
-	KUNIT_EXPECT_STREQ(test, v.why, "bad object");
+	pkram_test_refused(test, &v, meta, "bad object");
 	obj->flags &= ~BIT(16);
 	pkram_seal_node(meta, false);
 	v.budget = 100;
