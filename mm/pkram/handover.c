@@ -231,8 +231,7 @@ struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags)
 
 	lockdep_assert_held(&pkram_mutex);
 	*nr = 1;
-	pkram_pfnmap_init(&m, max_pfn);
-	if (!pkram_mark(&m, flags))
+	if (!pkram_pfnmap_init(&m, max_pfn) && !pkram_mark(&m, flags))
 		r = pkram_pfnmap_ranges(&m, nr);
 	pkram_pfnmap_destroy(&m);
 	return r;
@@ -623,8 +622,7 @@ int pkram_finalize(void)
 				node->state == PKRAM_SAVING ? "saved" : "loaded");
 	pkram_clear_handover();
 
-	pkram_pfnmap_init(&m, max_pfn);
-	err = pkram_mark(&m, 0);
+	err = pkram_pfnmap_init(&m, max_pfn) ?: pkram_mark(&m, 0);
 	if (!err && pkram_pfnmap_banned(&m)) {
 		/* rare: a node saved where the loaded kexec kernel goes */
 		pkram_refuse_nodes(&m, pkram_node_banned,
@@ -685,7 +683,7 @@ int pkram_finalize(void)
 		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB\n",
 			nodes, pages, nr, meta,
 			div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
-			DIV_ROUND_UP(m.nr_chunks * PKRAM_PFNMAP_BYTES, SZ_1K));
+			DIV_ROUND_UP(pkram_pfnmap_bytes(&m), SZ_1K));
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);

@@ -16,7 +16,6 @@
 #include <linux/pkram/abi.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
-#include <linux/xarray.h>
 
 /* ---- Decoding the on-memory format (include/linux/pkram/abi.h) ---- */
 
@@ -182,14 +181,16 @@ extern pkram_test_hook_t pkram_test_finalize_hook;	/* test kernels only */
 #define PKRAM_PFNMAP_BYTES	(PKRAM_PFNMAP_CHUNK / BITS_PER_BYTE)
 
 struct pkram_pfnmap {
-	struct xarray chunks;		/* chunk index -> bitmap */
+	unsigned long ***top;		/* -> directory pages -> chunks */
+	unsigned long nr_top;
 	unsigned long npfn;		/* page frames from here are refused */
-	unsigned long nr_chunks;
+	unsigned long nr_chunks, nr_dirs;
 	bool dup;			/* a page was marked twice */
 };
 
-void pkram_pfnmap_init(struct pkram_pfnmap *m, unsigned long npfn);
+int pkram_pfnmap_init(struct pkram_pfnmap *m, unsigned long npfn);
 void pkram_pfnmap_destroy(struct pkram_pfnmap *m);
+unsigned long pkram_pfnmap_bytes(const struct pkram_pfnmap *m);
 void pkram_pfnmap_clear(struct pkram_pfnmap *m);
 int pkram_pfnmap_set(struct pkram_pfnmap *m, unsigned long s, unsigned long e);
 bool pkram_pfnmap_any(const struct pkram_pfnmap *m, unsigned long s,

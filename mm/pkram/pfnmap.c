@@ -4,44 +4,80 @@
  *
  * One bit per page frame, in chunks of PKRAM_PFNMAP_CHUNK page frames
  * (16 MiB of memory per 512-byte chunk) allocated only where a page is
- * marked, indexed by an xarray. The memory it takes is proportional to the
- * 16 MiB regions that hold preserved pages, at most 1/32768 of RAM, not to
- * RAM: a host of 4 TiB that preserves a few GiB needs a few hundred KiB,
- * not the 128 MiB a flat bitmap of every page frame would take.
+ * marked. Chunks hang off directory pages of PKRAM_PFNMAP_DIR pointers
+ * (8 GiB of memory each), allocated the same way, which hang off a top
+ * array with one pointer per 8 GiB up to the set's end (4 KiB for 4 TiB).
+ * So the memory it takes follows the regions that hold preserved pages --
+ * at most 1/32768 of RAM, usually a few KiB -- not RAM: a host of 4 TiB
+ * that preserves a few GiB needs some KiB, not the 128 MiB a flat bitmap
+ * of every page frame would take. A lookup is three array indexings, with
+ * no locking: a set belongs to one thread.
  */
 #include <linux/bitmap.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "internal.h"
+
+#define PKRAM_PFNMAP_DIR	(PAGE_SIZE / sizeof(void *))	/* chunks per directory */
+#define PKRAM_PFNMAP_SPAN	(PKRAM_PFNMAP_CHUNK * PKRAM_PFNMAP_DIR)
 
 /**
  * pkram_pfnmap_init - an empty set
  * @m: the set
  * @npfn: page frames at or above this are refused by pkram_pfnmap_set()
+ *
+ * Return: 0 or -ENOMEM.
  */
-void pkram_pfnmap_init(struct pkram_pfnmap *m, unsigned long npfn)
+int pkram_pfnmap_init(struct pkram_pfnmap *m, unsigned long npfn)
 {
-	xa_init(&m->chunks);
+	memset(m, 0, sizeof(*m));
 	m->npfn = npfn;
-	m->nr_chunks = 0;
-	m->dup = false;
+	m->nr_top = DIV_ROUND_UP(npfn, PKRAM_PFNMAP_SPAN);
+	m->top = kvcalloc(max(m->nr_top, 1UL), sizeof(*m->top), GFP_KERNEL);
+	return m->top ? 0 : -ENOMEM;
 }
 
 /**
  * pkram_pfnmap_destroy - free what a set holds
- * @m: the set; it is empty afterwards
+ * @m: the set
  */
 void pkram_pfnmap_destroy(struct pkram_pfnmap *m)
 {
-	unsigned long idx;
-	void *bits;
+	unsigned long t, d;
 
-	xa_for_each(&m->chunks, idx, bits)
-		kfree(bits);
-	xa_destroy(&m->chunks);
+	for (t = 0; m->top && t < m->nr_top; t++) {
+		if (!m->top[t])
+			continue;
+		for (d = 0; d < PKRAM_PFNMAP_DIR; d++)
+			kfree(m->top[t][d]);
+		free_page((unsigned long)m->top[t]);
+	}
+	kvfree(m->top);
+	m->top = NULL;
 	m->nr_chunks = 0;
+	m->nr_dirs = 0;
+}
+
+/**
+ * pkram_pfnmap_bytes - the memory a set takes
+ * @m: the set
+ *
+ * Return: bytes of chunks, directory pages and the top array.
+ */
+unsigned long pkram_pfnmap_bytes(const struct pkram_pfnmap *m)
+{
+	return m->nr_chunks * PKRAM_PFNMAP_BYTES + m->nr_dirs * PAGE_SIZE +
+	       m->nr_top * sizeof(*m->top);
+}
+
+/* The chunk of @pfn, or NULL. */
+static unsigned long *pkram_pfnmap_chunk(const struct pkram_pfnmap *m,
+					 unsigned long pfn)
+{
+	unsigned long **dir = m->top[pfn / PKRAM_PFNMAP_SPAN];
+
+	return dir ? dir[pfn / PKRAM_PFNMAP_CHUNK % PKRAM_PFNMAP_DIR] : NULL;
 }
 
 /**
@@ -50,11 +86,34 @@ void pkram_pfnmap_destroy(struct pkram_pfnmap *m)
  */
 void pkram_pfnmap_clear(struct pkram_pfnmap *m)
 {
-	unsigned long idx;
-	void *bits;
+	unsigned long t, d;
 
-	xa_for_each(&m->chunks, idx, bits)
-		memset(bits, 0, PKRAM_PFNMAP_BYTES);
+	for (t = 0; t < m->nr_top; t++)
+		for (d = 0; m->top[t] && d < PKRAM_PFNMAP_DIR; d++)
+			if (m->top[t][d])
+				memset(m->top[t][d], 0, PKRAM_PFNMAP_BYTES);
+}
+
+/* The chunk of @pfn, allocated if need be. */
+static unsigned long *pkram_pfnmap_get(struct pkram_pfnmap *m,
+				       unsigned long pfn)
+{
+	unsigned long ***dirp = &m->top[pfn / PKRAM_PFNMAP_SPAN];
+	unsigned long **chunkp;
+
+	if (!*dirp) {
+		*dirp = (unsigned long **)get_zeroed_page(GFP_KERNEL);
+		if (!*dirp)
+			return NULL;
+		m->nr_dirs++;
+	}
+	chunkp = &(*dirp)[pfn / PKRAM_PFNMAP_CHUNK % PKRAM_PFNMAP_DIR];
+	if (!*chunkp) {
+		*chunkp = kzalloc(PKRAM_PFNMAP_BYTES, GFP_KERNEL);
+		if (*chunkp)
+			m->nr_chunks++;
+	}
+	return *chunkp;
 }
 
 /**
@@ -70,23 +129,14 @@ int pkram_pfnmap_set(struct pkram_pfnmap *m, unsigned long s, unsigned long e)
 	if (s >= e || e > m->npfn)
 		return -ERANGE;
 	while (s < e) {
-		unsigned long idx = s / PKRAM_PFNMAP_CHUNK;
 		unsigned long off = s % PKRAM_PFNMAP_CHUNK;
 		unsigned long n = min(e - s, PKRAM_PFNMAP_CHUNK - off);
-		unsigned long *bits = xa_load(&m->chunks, idx);
+		unsigned long *bits = pkram_pfnmap_get(m, s);
 
-		if (!bits) {
-			bits = kzalloc(PKRAM_PFNMAP_BYTES, GFP_KERNEL);
-			if (!bits)
-				return -ENOMEM;
-			if (xa_err(xa_store(&m->chunks, idx, bits, GFP_KERNEL))) {
-				kfree(bits);
-				return -ENOMEM;
-			}
-			m->nr_chunks++;
-		} else if (find_next_bit(bits, off + n, off) < off + n) {
+		if (!bits)
+			return -ENOMEM;
+		if (find_next_bit(bits, off + n, off) < off + n)
 			m->dup = true;
-		}
 		bitmap_set(bits, off, n);
 		s += n;
 	}
@@ -109,6 +159,48 @@ bool pkram_pfnmap_any(const struct pkram_pfnmap *m, unsigned long s,
 	return pkram_pfnmap_next(m, &pos, &rs, &re) && rs < e;
 }
 
+/* First marked page frame at or after @pfn, or m->npfn. */
+static unsigned long pkram_pfnmap_next_set(const struct pkram_pfnmap *m,
+					   unsigned long pfn)
+{
+	while (pfn < m->npfn) {
+		unsigned long **dir = m->top[pfn / PKRAM_PFNMAP_SPAN];
+		unsigned long *bits, off, b;
+
+		if (!dir) {
+			pfn = round_down(pfn, PKRAM_PFNMAP_SPAN) + PKRAM_PFNMAP_SPAN;
+			continue;
+		}
+		bits = dir[pfn / PKRAM_PFNMAP_CHUNK % PKRAM_PFNMAP_DIR];
+		off = pfn % PKRAM_PFNMAP_CHUNK;
+		if (bits) {
+			b = find_next_bit(bits, PKRAM_PFNMAP_CHUNK, off);
+			if (b < PKRAM_PFNMAP_CHUNK)
+				return min(pfn - off + b, m->npfn);
+		}
+		pfn += PKRAM_PFNMAP_CHUNK - off;
+	}
+	return m->npfn;
+}
+
+/* First unmarked page frame at or after @pfn (which is marked). */
+static unsigned long pkram_pfnmap_next_clear(const struct pkram_pfnmap *m,
+					     unsigned long pfn)
+{
+	while (pfn < m->npfn) {
+		unsigned long *bits = pkram_pfnmap_chunk(m, pfn);
+		unsigned long off = pfn % PKRAM_PFNMAP_CHUNK, b;
+
+		if (!bits)
+			return pfn;
+		b = find_next_zero_bit(bits, PKRAM_PFNMAP_CHUNK, off);
+		if (b < PKRAM_PFNMAP_CHUNK)
+			return min(pfn - off + b, m->npfn);
+		pfn += PKRAM_PFNMAP_CHUNK - off;
+	}
+	return m->npfn;
+}
+
 /**
  * pkram_pfnmap_next - the next range of marked page frames
  * @m: the set
@@ -123,34 +215,12 @@ bool pkram_pfnmap_any(const struct pkram_pfnmap *m, unsigned long s,
 bool pkram_pfnmap_next(const struct pkram_pfnmap *m, unsigned long *pos,
 		       unsigned long *rs, unsigned long *re)
 {
-	unsigned long idx = *pos / PKRAM_PFNMAP_CHUNK, off, s, e;
-	struct xarray *xa = (struct xarray *)&m->chunks;
-	unsigned long *bits;
+	unsigned long s = pkram_pfnmap_next_set(m, *pos);
 
-	for (;;) {
-		bits = xa_find(xa, &idx, ULONG_MAX, XA_PRESENT);
-		if (!bits)
-			return false;
-		/* only the chunk *pos is in starts in the middle */
-		off = idx == *pos / PKRAM_PFNMAP_CHUNK ? *pos % PKRAM_PFNMAP_CHUNK : 0;
-		s = find_next_bit(bits, PKRAM_PFNMAP_CHUNK, off);
-		if (s < PKRAM_PFNMAP_CHUNK)
-			break;
-		if (idx == ULONG_MAX / PKRAM_PFNMAP_CHUNK)
-			return false;
-		idx++;
-	}
-	*rs = idx * PKRAM_PFNMAP_CHUNK + s;
-	for (;;) {
-		e = find_next_zero_bit(bits, PKRAM_PFNMAP_CHUNK, s);
-		if (e < PKRAM_PFNMAP_CHUNK)
-			break;
-		bits = xa_load(xa, ++idx);
-		if (!bits)
-			break;
-		s = 0;
-	}
-	*re = idx * PKRAM_PFNMAP_CHUNK + (e < PKRAM_PFNMAP_CHUNK ? e : 0);
+	if (s >= m->npfn)
+		return false;
+	*rs = s;
+	*re = pkram_pfnmap_next_clear(m, s);
 	*pos = *re;
 	return true;
 }

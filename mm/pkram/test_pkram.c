@@ -13,7 +13,9 @@
  * action=saver registers a pkram_saver that saves the nodes in the kexec
  * reboot path (the module must stay loaded until then); saver_fails=N makes
  * its first N runs fail after saving, saver_optional=1 registers it as
- * optional.
+ * optional, saver_changed=1 reports a change from a reboot notifier (after
+ * PKRAM prepared the handover), so that it runs again after devices are
+ * shut down and saves one more node.
  *
  * action=scatter saves one node of scatter_mb MiB of order-0 pages, no two
  * of them physically adjacent, so each is its own preserved range;
@@ -54,6 +56,7 @@
 #include <linux/pkram.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/unaligned.h>
@@ -123,6 +126,9 @@ MODULE_PARM_DESC(saver_fails, "action=saver: the first saver_fails runs of the s
 static bool saver_optional;
 module_param(saver_optional, bool, 0);
 MODULE_PARM_DESC(saver_optional, "action=saver: register an optional saver");
+static bool saver_changed;
+module_param(saver_changed, bool, 0);
+MODULE_PARM_DESC(saver_changed, "action=saver: report a change from a reboot notifier");
 
 #include "internal.h"
 
@@ -939,17 +945,22 @@ static int save_lru_block(void)
 
 /*
  * action=saver: save the nodes only as the kernel kexecs; the first
- * saver_fails runs save the first node, then fail.
+ * saver_fails runs save the nodes, then fail. With saver_changed, a run
+ * after the first (the one after devices are shut down) saves node
+ * <prefix>-<nodes> too.
  */
 static int test_pkram_save_at_kexec(struct pkram_saver *saver)
 {
 	static unsigned int runs;
-	unsigned int n;
+	unsigned int n, last = nodes;
 	int err = 0;
 
-	for (n = 0; n < nodes && !err; n++)
+	if (saver_changed && runs)
+		last++;
+	runs++;
+	for (n = 0; n < last && !err; n++)
 		err = save_node(n);
-	if (!err && runs++ < saver_fails)
+	if (!err && runs <= saver_fails)
 		err = -EIO;
 	pr_info("saver run %u: %d\n", runs, err);
 	return err;
@@ -958,6 +969,18 @@ static int test_pkram_save_at_kexec(struct pkram_saver *saver)
 static struct pkram_saver test_pkram_saver = {
 	.name = "test_pkram",
 	.save = test_pkram_save_at_kexec,
+};
+
+/* saver_changed: the saved state changes in the reboot path, after PKRAM prepared */
+static int test_pkram_reboot(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	pkram_saver_changed(&test_pkram_saver);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block test_pkram_reboot_nb = {
+	.notifier_call = test_pkram_reboot,
 };
 
 static bool saver_registered;
@@ -989,6 +1012,8 @@ static int __init test_pkram_init(void)
 		test_pkram_saver.optional = saver_optional;
 		err = pkram_register_saver(&test_pkram_saver);
 		saver_registered = !err;
+		if (!err && saver_changed)
+			err = register_reboot_notifier(&test_pkram_reboot_nb);
 	} else if (!strcmp(action, "scatter")) {
 		err = scatter_save();
 	} else if (!strcmp(action, "verify-scatter")) {
@@ -1023,6 +1048,8 @@ static int __init test_pkram_init(void)
 
 static void __exit test_pkram_exit(void)
 {
+	if (saver_registered && saver_changed)
+		unregister_reboot_notifier(&test_pkram_reboot_nb);
 	if (saver_registered)
 		pkram_unregister_saver(&test_pkram_saver);
 	test_pkram_set_hook(NULL);
