@@ -8,12 +8,19 @@
 # every failed or discarded save, and free memory is back within 2 MiB after
 # all of them. Saves kept in a last round, made under injection too, verify
 # byte for byte after a kexec, and the failed ones do not arrive.
-# On the debug kernel, KASAN's stack depot (new pools for alloc/free stacks)
-# and debugobjects (pool refills) allocate in the saving task too, when
-# their pools run low: those allocations count as fault points, vary from
-# run to run, and their failure is ignored by design, so a fail_nth run
-# could succeed. stack_depot_disable=on and no_debug_objects turn both off
-# (unknown to the test kernel, where they change nothing).
+# Some allocations made in the saving task are fault points that come and
+# go from run to run and whose failure is ignored by design, so a fail_nth
+# run can succeed: on the debug kernel, KASAN's stack depot (new pools for
+# alloc/free stacks) and debugobjects (pool refills); on any kernel, SLUB's
+# first attempt at a new slab when a cache runs empty (NOWARN, NORETRY; it
+# tries again with the cache's minimum order and normal flags).
+# stack_depot_disable=on and no_debug_objects turn the first two off (the
+# test kernel does not know them; they change nothing there). A slab refill
+# cannot be turned off, so a save that succeeds although its nth fault
+# point was injected is tried once more with the same n: it must fail then
+# (a refill exactly there twice in a row is not what a bug looks like: a
+# swallowed failure of PKRAM's own would repeat), and at most a quarter of
+# the points may need that.
 # vmtest-args: --mem 1G --timeout 600 --append 'stack_depot_disable=on no_debug_objects' --add tests/vm/include/pkram-lib.sh
 # expect: pass
 . /root/pkram-lib.sh
@@ -79,19 +86,23 @@ case $PKRAM_STAGE in
 		*enomem) ;;
 		*ok)
 			got=$(dmesg | sed -n 's/.*test_pkram: fault points: //p' | tail -1)
-			[ "$got" -lt $n ] || {
-				dmesg | sed -n '/FAULT_INJECTION: forcing/,$p' | tail -60
-				vm-fail "fail_nth=$n of $points: the save did not fail: $r ($got fault points passed)"
-			}
 			echo fn$n-0 >/sys/kernel/pkram/discard || vm-fail "discard fn$n-0"
-			short=$((short + 1)) ;;
+			short=$((short + 1))
+			if [ "$got" -ge $n ]; then
+				# injected, yet saved: a slab refill took it? once more
+				r=$(attempt fr$n 500 fail_nth=$n)
+				case $r in
+				*enomem) echo "pkram-test: fail_nth=$n: a refill took the fault once; the retry failed" ;;
+				*) vm-fail "fail_nth=$n of $points: the save did not fail, twice: $r ($got fault points passed)" ;;
+				esac
+			fi ;;
 		*) vm-fail "fail_nth=$n of $points: $r" ;;
 		esac
 		[ "$(owned)" = 0 ] || vm-fail "fail_nth=$n: owned_pages $(owned) after a failed save"
 		n=$((n + 1))
 	done
-	[ $short -le $((points / 4)) ] || vm-fail "$short of $points saves passed fewer fault points than counted"
-	echo "pkram-test: each of the $points allocations of a save failed in turn: ENOMEM, no node, owned_pages 0 ($short runs had fewer points)"
+	[ $short -le $((points / 4)) ] || vm-fail "$short of $points saves did not fail at their fault point"
+	echo "pkram-test: each of the $points allocations of a save failed in turn: ENOMEM, no node, owned_pages 0 ($short did not fail at first: fewer points, or a slab refill took the fault)"
 	ok=0; bad=0; i=0
 	probs="100 50 25 10 50 100"; intervals="1 2 3 1 5 1 8"; times="1 2 3 -1"
 	while [ $i -lt "$ROUNDS" ]; do
