@@ -46,6 +46,12 @@ enum pkram_data_flags {
 	PKRAM_DATA_csum = 8,
 };
 
+/* A physical range, [start, end), page aligned. */
+struct pkram_range {
+	u64 start;
+	u64 end;
+};
+
 /* Called for each physical range [start, end); non-zero stops the walk. */
 typedef int (*pkram_range_fn)(u64 start, u64 end, void *arg);
 
@@ -179,6 +185,10 @@ int pkram_kexec_prepare(struct kimage *image);
 void pkram_kexec_finalize(struct kimage *image);
 /* For arch code: the page the next kernel's early boot reads the avoid list from. */
 phys_addr_t pkram_avoid_phys(void);
+unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
+			struct pkram_range *hull, unsigned int max);
+void pkram_arch_write_avoid(void *page, const struct pkram_range *r,
+			    unsigned long nr);
 
 #else /* !CONFIG_PKRAM */
 

@@ -506,27 +506,20 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 	return 0;
 }
 
-#ifdef CONFIG_X86
-#include <asm/setup_data.h>
-
-/* Cover all preserved memory with a few ranges for the next decompressor. */
-static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr)
+/**
+ * pkram_arch_write_avoid - write what the next kernel's early boot avoids
+ * @page: the avoid page (pkram_avoid_phys()), zeroed
+ * @r: every preserved range, sorted
+ * @nr: how many
+ *
+ * Called as the handover is written, for architectures whose boot code
+ * must keep the new kernel off preserved memory before it can read the
+ * handover (x86: the decompressor's KASLR). The default writes nothing.
+ */
+void __weak pkram_arch_write_avoid(void *page, const struct pkram_range *r,
+				   unsigned long nr)
 {
-	struct pkram_avoid *pa = page_address(pkram_avoid_page);
-	struct pkram_range hull[PKRAM_AVOID_MAX];
-	unsigned int i, n;
-
-	n = pkram_hull(r, nr, hull, PKRAM_AVOID_MAX);
-	for (i = 0; i < n; i++) {
-		pa->ranges[i].start = hull[i].start;
-		pa->ranges[i].end = hull[i].end;
-	}
-	pa->nr = n;
-	pa->magic = PKRAM_AVOID_MAGIC;
 }
-#else
-static void pkram_write_avoid(const struct pkram_range *r, unsigned long nr) { }
-#endif
 
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 /*
@@ -676,7 +669,7 @@ int pkram_finalize(void)
 		if (pkram_node_preserved(node))
 			pkram_seal_node(node->meta, node->incoming);
 
-	pkram_write_avoid(r, nr);
+	pkram_arch_write_avoid(page_address(pkram_avoid_page), r, nr);
 	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,
 			     pages);
 	if (!err)

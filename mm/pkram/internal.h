@@ -100,12 +100,6 @@ static inline u64 pkram_entry_folio(const struct pkram_entry *e, u64 i)
 #define PKRAM_LINK_WORDS	\
 	((PAGE_SIZE - sizeof(struct pkram_link_meta)) / sizeof(u64))
 
-/* A preserved physical range, [start, end), page aligned. */
-struct pkram_range {
-	u64 start;
-	u64 end;
-};
-
 #define PKRAM_RANGES_WORDS	\
 	((PAGE_SIZE - sizeof(struct pkram_ranges_meta)) / sizeof(u64))
 
@@ -207,8 +201,6 @@ struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 #define PKRAM_MAX_BANS		32
 unsigned int pkram_kexec_bans(struct pkram_range *out);
 int pkram_kexec_check(void);
-unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
-			struct pkram_range *hull, unsigned int max);
 phys_addr_t pkram_sb_phys(void);
 int pkram_finalize(void);
 void pkram_unfinalize(void);

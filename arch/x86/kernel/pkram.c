@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PKRAM on x86: the SETUP_PKRAM setup_data entry through which
- * kexec_file_load tells the next kernel's decompressor where PKRAM's
- * avoid list is (arch/x86/boot/compressed/pkram.c reads it, and finds the
- * same page through pkram= on the command line too).
+ * PKRAM on x86: the avoid list, and the SETUP_PKRAM setup_data entry
+ * through which kexec_file_load tells the next kernel's decompressor where
+ * it is (arch/x86/boot/compressed/pkram.c reads it, and finds the same
+ * page through pkram= on the command line too).
  */
 #include <linux/kexec.h>
 #include <linux/pkram.h>
@@ -44,4 +44,30 @@ void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
 	sp->avoid = pkram_avoid_phys();
 	sd->next = params->hdr.setup_data;
 	params->hdr.setup_data = params_load_addr + offset;
+}
+
+/**
+ * pkram_arch_write_avoid - write the avoid list for the next decompressor
+ * @page: the avoid page, zeroed
+ * @r: every preserved range, sorted
+ * @nr: how many
+ *
+ * At most PKRAM_AVOID_MAX ranges that cover all of @r (the largest gaps
+ * between them left open): KASLR keeps the new kernel off them
+ * (arch/x86/boot/compressed/pkram.c).
+ */
+void pkram_arch_write_avoid(void *page, const struct pkram_range *r,
+			    unsigned long nr)
+{
+	struct pkram_range hull[PKRAM_AVOID_MAX];
+	struct pkram_avoid *pa = page;
+	unsigned int i, n;
+
+	n = pkram_hull(r, nr, hull, PKRAM_AVOID_MAX);
+	for (i = 0; i < n; i++) {
+		pa->ranges[i].start = hull[i].start;
+		pa->ranges[i].end = hull[i].end;
+	}
+	pa->nr = n;
+	pa->magic = PKRAM_AVOID_MAGIC;
 }
