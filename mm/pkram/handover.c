@@ -218,7 +218,7 @@ EXPORT_SYMBOL_GPL(pkram_unregister_pending);
  *         superblock and avoid pages
  *
  * Walks the saved and the unclaimed incoming nodes, metadata included.
- * Linear in the entries and in the size of memory; no sort.
+ * Linear in the entries and in the span of preserved memory; no sort.
  * Caller holds pkram_mutex and frees the result with kvfree().
  *
  * Return: a sorted array of disjoint, non-touching ranges, or NULL (then

@@ -10,14 +10,17 @@
  *   refused with -EADDRNOTAVAIL.
  * - The segments' destinations of the image kexec will run are banned:
  *   saving a folio there saves a copy (or fails, for an inplace object), and
- *   at kexec time any node that still overlaps them is dropped rather than
- *   overwritten. While a load is in progress the destinations of the image
+ *   at kexec time a node that still overlaps them refuses the kexec rather
+ *   than being overwritten. While a load is in progress the destinations of the image
  *   being loaded are banned too; when the load ends, successfully or not,
  *   the bans are set again from the image that is installed then
  *   (pkram_kexec_load_done()), so they never describe an image that failed
  *   to load.
- * - In the reboot path pkram_kexec_finalize() writes the handover,
- *   including the avoid list the x86 setup_data entry points at.
+ * - In the reboot path, before devices are shut down,
+ *   pkram_kexec_prepare() runs the savers and writes the handover
+ *   (including the avoid list the x86 setup_data entry points at), or
+ *   refuses the kexec; pkram_kexec_finalize(), after, only redoes the work
+ *   of savers whose state changed since.
  */
 #define pr_fmt(fmt) "pkram: " fmt
 
@@ -373,6 +376,15 @@ static void pkram_reopen(void)
 	mutex_unlock(&pkram_mutex);
 }
 
+/* Undo pkram_prepare_handover(), or what of it was done. */
+static void pkram_cancel_handover(void)
+{
+	lockdep_assert_held(&pkram_savers_mutex);
+	pkram_unfinalize();
+	pkram_drop_saver_nodes(NULL);
+	pkram_reopen();
+}
+
 /*
  * Run the savers and write the handover; on failure, undo both and reopen.
  * Caller holds pkram_savers_mutex.
@@ -384,21 +396,9 @@ static int pkram_prepare_handover(void)
 	lockdep_assert_held(&pkram_savers_mutex);
 	pkram_set_saver(NULL);		/* closes saves to all but savers */
 	err = pkram_run_savers(true) ?: pkram_finalize();
-	if (err) {
-		pkram_unfinalize();
-		pkram_drop_saver_nodes(NULL);
-		pkram_reopen();
-	}
+	if (err)
+		pkram_cancel_handover();
 	return err;
-}
-
-/* Undo a successful pkram_prepare_handover(). */
-static void pkram_cancel_handover(void)
-{
-	lockdep_assert_held(&pkram_savers_mutex);
-	pkram_unfinalize();
-	pkram_drop_saver_nodes(NULL);
-	pkram_reopen();
 }
 
 /**
