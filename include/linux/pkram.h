@@ -136,6 +136,9 @@ struct pkram_access {
  *	  before PKRAM writes the handover; may sleep and use the save API.
  *	  Returns 0 or a negative errno. Nodes it saved are discarded again
  *	  if the kexec is refused, so that a later kexec can save them anew.
+ * @cancel: optional; called when a prepared handover is undone (the kexec
+ *	  was refused, or /sys/kernel/pkram/kexec_check ran), whether or not
+ *	  @save ran or succeeded: undo what @save did besides saving nodes
  * @optional: if @save fails, log it and kexec without this state; by
  *	  default a failing saver refuses the kexec (reboot() returns the
  *	  error and the system keeps running)
@@ -145,6 +148,7 @@ struct pkram_saver {
 	struct list_head list;
 	const char *name;
 	int (*save)(struct pkram_saver *saver);
+	void (*cancel)(struct pkram_saver *saver);
 	bool optional;
 	bool changed;
 };

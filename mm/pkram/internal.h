@@ -128,6 +128,17 @@ struct pkram_node {
 	struct mutex lock;
 };
 
+/* shmem.c */
+struct inode;
+struct pkram_shmem_file;
+int pkram_shmem_check(struct inode *inode);
+int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
+		     struct inode *inode);
+int pkram_shmem_read_hdr(struct pkram_access *bytes,
+			 struct pkram_shmem_file *h);
+int pkram_shmem_load(struct pkram_stream *ps, const struct pkram_shmem_file *h,
+		     struct inode *inode);
+
 /* core.c */
 extern struct mutex pkram_mutex;
 extern struct list_head pkram_nodes;

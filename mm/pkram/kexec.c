@@ -379,9 +379,16 @@ static void pkram_reopen(void)
 /* Undo pkram_prepare_handover(), or what of it was done. */
 static void pkram_cancel_handover(void)
 {
+	struct pkram_saver *saver;
+
 	lockdep_assert_held(&pkram_savers_mutex);
 	pkram_unfinalize();
 	pkram_drop_saver_nodes(NULL);
+	list_for_each_entry(saver, &pkram_savers, list) {
+		WRITE_ONCE(saver->changed, false);
+		if (saver->cancel)
+			saver->cancel(saver);
+	}
 	pkram_reopen();
 }
 

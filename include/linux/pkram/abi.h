@@ -157,6 +157,78 @@ struct pkram_ranges_meta {
  */
 #define PKRAM_FDT_CRC		"crc"
 
+/*
+ * ---- Formats of PKRAM's own users, inside nodes' byte streams ----
+ *
+ * These ride on the node format above and have versions of their own: a
+ * kernel that does not know one refuses that node's content with a log
+ * line (the node itself stays valid). Reserved fields are zero, and a
+ * reader refuses a record whose reserved fields are not.
+ */
+
+/*
+ * A shmem file (mm/pkram/shmem.c): one object whose folio stream holds the
+ * file's page-cache folios, each with its index (holes are absent), and
+ * whose byte stream starts with this record; what the file's user adds
+ * (struct pkram_luo_file for a memfd) follows it. Times are since the
+ * epoch. @nr_pages is the number of pages the folio stream holds.
+ */
+#define PKRAM_SHMEM_MAGIC	0x4d485350	/* "PSHM" */
+#define PKRAM_SHMEM_VERSION	1
+
+struct pkram_shmem_file {
+	u32 magic;
+	u16 version;
+	u16 reserved0;
+	u64 size;
+	u64 nr_pages;
+	u32 mode;
+	u32 seals;		/* F_SEAL_* */
+	u32 uid;
+	u32 gid;
+	s64 atime_sec;
+	s64 mtime_sec;
+	s64 ctime_sec;
+	u32 atime_nsec;
+	u32 mtime_nsec;
+	u32 ctime_nsec;
+	u32 reserved1;
+	u64 reserved[2];
+};
+
+/*
+ * The live-update interface (mm/pkram/liveupdate.c) keeps every session in
+ * one node, PKRAM_LUO_NODE. Its first object is bytes only: struct
+ * pkram_luo_header, then @nr_sessions struct pkram_luo_session. Then come,
+ * session by session in that order, each session's @nr_files shmem file
+ * objects, whose byte streams continue after struct pkram_shmem_file with
+ * struct pkram_luo_file and the memfd's name (@name_len bytes, no NUL).
+ */
+#define PKRAM_LUO_NODE		"liveupdate"
+#define PKRAM_LUO_MAGIC		0x4f554c50	/* "PLUO" */
+#define PKRAM_LUO_VERSION	1
+
+struct pkram_luo_header {
+	u32 magic;
+	u16 version;
+	u16 reserved0;
+	u32 nr_sessions;
+	u32 reserved1;
+};
+
+struct pkram_luo_session {
+	u8 name[64];		/* NUL-terminated, NUL-padded */
+	u32 nr_files;
+	u32 reserved;
+};
+
+struct pkram_luo_file {
+	u64 token;
+	u64 pos;		/* the file position */
+	u32 name_len;		/* at most 249: NAME_MAX less "memfd:" */
+	u32 reserved;
+};
+
 /* Limits the incoming parser enforces on untrusted input. */
 #define PKRAM_MAX_NODES		256	/* the node table fits the superblock */
 

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Keeping a shmem file's data across kexec, in place.
+ *
+ * One shmem file is one PKRAM object: its folio stream holds the folios of
+ * the file's page cache, each with its index and order, so holes stay holes
+ * and THP stay THP; its byte stream starts with struct pkram_shmem_file
+ * (size, mode, seals, owner, times). The caller owns the byte access and
+ * may write what it needs after that record (the live-update interface
+ * adds the memfd's token and file position).
+ *
+ * Saving runs in the kexec reboot path with the file frozen (no size change,
+ * no new folio), so the walk of the page cache sees every folio the file
+ * will have; data written into those folios until the kexec is kept, since
+ * they are kept in place. Loading gives the folios to an empty shmem inode
+ * as page-cache folios (shmem_insert_folio()).
+ */
+
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/pkram.h>
+#include <linux/pkram/abi.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/*
+ * A folio shmem allocated but nobody wrote (fallocate) is not uptodate and
+ * reads as zeros; the next kernel gets it uptodate, so zero it now. The file
+ * is frozen: nobody else can be filling it in.
+ */
+static void pkram_shmem_fill(struct folio *folio)
+{
+	folio_lock(folio);
+	if (!folio_test_uptodate(folio)) {
+		folio_zero_range(folio, 0, folio_size(folio));
+		flush_dcache_folio(folio);
+		folio_mark_uptodate(folio);
+	}
+	folio_unlock(folio);
+}
+
+static void pkram_shmem_fill_hdr(struct pkram_shmem_file *h,
+				 struct inode *inode, unsigned long pages)
+{
+	struct timespec64 t;
+
+	memset(h, 0, sizeof(*h));
+	h->magic = PKRAM_SHMEM_MAGIC;
+	h->version = PKRAM_SHMEM_VERSION;
+	h->size = i_size_read(inode);
+	h->nr_pages = pages;
+	h->mode = inode->i_mode;
+	h->seals = READ_ONCE(SHMEM_I(inode)->seals);
+	h->uid = from_kuid(&init_user_ns, inode->i_uid);
+	h->gid = from_kgid(&init_user_ns, inode->i_gid);
+	t = inode_get_atime(inode);
+	h->atime_sec = t.tv_sec;
+	h->atime_nsec = t.tv_nsec;
+	t = inode_get_mtime(inode);
+	h->mtime_sec = t.tv_sec;
+	h->mtime_nsec = t.tv_nsec;
+	t = inode_get_ctime(inode);
+	h->ctime_sec = t.tv_sec;
+	h->ctime_nsec = t.tv_nsec;
+}
+
+/**
+ * pkram_shmem_check - whether a shmem file's data can be kept
+ * @inode: the file's inode
+ *
+ * Return: 0; -EBUSY (with a log line) if some of its pages are in swap:
+ * only pages in memory are kept in place.
+ */
+int pkram_shmem_check(struct inode *inode)
+{
+	unsigned long swapped = READ_ONCE(SHMEM_I(inode)->swapped);
+
+	if (swapped) {
+		pr_warn_ratelimited("shmem inode %lu has %lu pages in swap: its data cannot be kept\n",
+				    inode->i_ino, swapped);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * pkram_shmem_save - keep a shmem file's data in the current object
+ * @ps: a node being saved, with a current object of folios and bytes
+ * @bytes: a byte access of that object: the file's record is written here,
+ *	   and the caller may write more after it
+ * @inode: the file's inode, frozen with %SHMEM_FREEZE_FOLIOS
+ *
+ * Every folio of the page cache is kept in place, with its index; the file's
+ * size, mode, seals, owner and times go into struct pkram_shmem_file.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno: -EBUSY if pages are in swap, -ENOMEM, or
+ * what pkram_save_folio() returned.
+ */
+int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
+		     struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+	PKRAM_ACCESS(pa, ps, folios);
+	struct pkram_shmem_file h;
+	struct folio_batch fbatch;
+	unsigned long pages = 0;
+	pgoff_t next = 0;
+	ssize_t n;
+	int err;
+
+	err = pkram_shmem_check(inode);
+	if (err)
+		return err;
+	folio_batch_init(&fbatch);
+	while (!err && filemap_get_folios(mapping, &next, ULONG_MAX, &fbatch)) {
+		unsigned int i;
+
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			pkram_shmem_fill(folio);
+			err = pkram_save_folio(&pa, folio);
+			if (err)
+				break;
+			pages += folio_nr_pages(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	pkram_finish_access(&pa);
+	if (err)
+		return err;
+
+	pkram_shmem_fill_hdr(&h, inode, pages);
+	n = pkram_write(bytes, &h, sizeof(h));
+	return n == sizeof(h) ? 0 : (n < 0 ? n : -ENOMEM);
+}
+
+/**
+ * pkram_shmem_read_hdr - read and check a shmem file's record
+ * @bytes: a byte access of the file's object, of a node being loaded
+ * @h: the record
+ *
+ * Return: 0; -EBADMSG (with a log line) if it is short, of another version
+ * or has non-zero reserved fields.
+ */
+int pkram_shmem_read_hdr(struct pkram_access *bytes, struct pkram_shmem_file *h)
+{
+	if (pkram_read(bytes, h, sizeof(*h)) != sizeof(*h) ||
+	    h->magic != PKRAM_SHMEM_MAGIC) {
+		pr_err("a shmem file record is damaged\n");
+		return -EBADMSG;
+	}
+	if (h->version != PKRAM_SHMEM_VERSION) {
+		pr_err("a shmem file record is version %u; this kernel reads %u\n",
+		       h->version, PKRAM_SHMEM_VERSION);
+		return -EBADMSG;
+	}
+	if (h->reserved0 || h->reserved1 || h->reserved[0] || h->reserved[1] ||
+	    h->size > MAX_LFS_FILESIZE || h->atime_nsec >= NSEC_PER_SEC ||
+	    h->mtime_nsec >= NSEC_PER_SEC || h->ctime_nsec >= NSEC_PER_SEC) {
+		pr_err("a shmem file record has bad or reserved fields set\n");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * A folio that crossed a kexec is fresh: in no page cache, on no LRU. One
+ * loaded in the boot that saved it is the saved file's own folio, perhaps
+ * still in use there: give the new file a copy.
+ */
+static struct folio *pkram_shmem_fresh(struct inode *inode, struct folio *folio)
+{
+	struct folio *copy;
+
+	if (!folio->mapping && !folio_test_lru(folio))
+		return folio;
+	copy = folio_alloc(mapping_gfp_mask(inode->i_mapping),
+			   folio_order(folio));
+	if (copy)
+		folio_copy(copy, folio);
+	folio_put(folio);
+	return copy ?: ERR_PTR(-ENOMEM);
+}
+
+/**
+ * pkram_shmem_load - give a kept file's folios to a new shmem inode
+ * @ps: the node being loaded, at the file's object
+ * @h: the file's record, read with pkram_shmem_read_hdr()
+ * @inode: an empty shmem inode nobody else uses yet
+ *
+ * The folios become @inode's page cache where they were, uptodate, counted
+ * as shmem and charged to the current task's memory cgroup; @inode gets the
+ * size. Mode, owner, times and seals are the caller's to apply.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EBADMSG if the folios do not match the record (overlapping
+ * or misaligned indices, another number of pages); -ENOMEM or -ENOSPC. On
+ * failure @inode holds part of the data: drop it.
+ */
+int pkram_shmem_load(struct pkram_stream *ps, const struct pkram_shmem_file *h,
+		     struct inode *inode)
+{
+	PKRAM_ACCESS(pa, ps, folios);
+	unsigned long pages = 0;
+	struct folio *folio;
+	pgoff_t index;
+	int err = 0;
+
+	while ((folio = pkram_load_folio(&pa, &index))) {
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		pages += folio_nr_pages(folio);
+		folio = pkram_shmem_fresh(inode, folio);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		err = shmem_insert_folio(inode, folio, index);
+		folio_put(folio);
+		if (err)
+			break;
+		cond_resched();
+	}
+	pkram_finish_access(&pa);
+	if (err == -EINVAL || err == -EEXIST || (!err && pages != h->nr_pages)) {
+		pr_err("the folios of a shmem file do not match its record\n");
+		err = -EBADMSG;
+	}
+	if (!err)
+		i_size_write(inode, h->size);
+	return err;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests of the live-update interface within one boot: parsing of
+ * ioctl arguments in real user memory, the command number rules, and the
+ * shmem core saving a memfd into a node and restoring it into a new one.
+ * Included at the end of liveupdate.c.
+ */
+#include <kunit/test.h>
+#include <linux/mman.h>
+
+/* A page of user memory in the test's own mm. */
+static void __user *luo_test_umem(struct kunit *test)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0, "no user memory");
+	return (void __user *)addr;
+}
+
+static void luo_test_get_arg(struct kunit *test)
+{
+	struct liveupdate_session_preserve_fd k, u = { .fd = 3, .token = 7 };
+	void __user *um = luo_test_umem(test);
+	size_t min = offsetofend(typeof(k), token);
+	u8 big[sizeof(u) + 8] = { };
+
+	/* exact size */
+	u.size = sizeof(u);
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, &u, sizeof(u)), 0);
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, um), 0);
+	KUNIT_EXPECT_EQ(test, k.fd, 3);
+	KUNIT_EXPECT_EQ(test, k.token, 7);
+
+	/* larger, zero tail: accepted */
+	memcpy(big, &u, sizeof(u));
+	((struct liveupdate_session_preserve_fd *)big)->size = sizeof(big);
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, big, sizeof(big)), 0);
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, um), 0);
+
+	/* larger, non-zero tail: E2BIG */
+	big[sizeof(u) + 3] = 1;
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, big, sizeof(big)), 0);
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, um), -E2BIG);
+
+	/* too small for the fields needed: EINVAL; zero size too */
+	u.size = min - 1;
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, &u, sizeof(u)), 0);
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, um), -EINVAL);
+	u.size = 0;
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, &u, sizeof(u)), 0);
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, um), -EINVAL);
+
+	/* no memory there: EFAULT, not a crash */
+	KUNIT_EXPECT_EQ(test, luo_get_arg(&k, sizeof(k), min, NULL), -EFAULT);
+}
+
+static void luo_test_names(struct kunit *test)
+{
+	u8 name[LUO_NAME_LEN];
+
+	memset(name, 'a', sizeof(name));
+	KUNIT_EXPECT_EQ(test, luo_check_name(name), -EINVAL);	/* no NUL */
+	name[LUO_NAME_LEN - 1] = '\0';
+	KUNIT_EXPECT_EQ(test, luo_check_name(name), 0);		/* 63 bytes */
+	name[0] = '\0';
+	KUNIT_EXPECT_EQ(test, luo_check_name(name), -EINVAL);	/* empty */
+}
+
+static void luo_test_commands(struct kunit *test)
+{
+	struct liveupdate_ioctl_create_session a = { .size = sizeof(a) };
+	void __user *um = luo_test_umem(test);
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(um, &a, sizeof(a)), 0);
+	/* another type: ENOTTY; past the known numbers: EINVAL */
+	KUNIT_EXPECT_EQ(test, luo_ioctl(NULL, _IO('x', 0), (unsigned long)um),
+			-ENOTTY);
+	KUNIT_EXPECT_EQ(test, luo_ioctl(NULL, _IO(LIVEUPDATE_IOCTL_TYPE, 2),
+					(unsigned long)um), -EINVAL);
+	/* a known number with size or direction bits: ENOTTY */
+	KUNIT_EXPECT_EQ(test, luo_ioctl(NULL,
+					_IOWR(LIVEUPDATE_IOCTL_TYPE, 0,
+					      struct liveupdate_ioctl_create_session),
+					(unsigned long)um), -ENOTTY);
+	/* the empty name is refused before anything is created */
+	KUNIT_EXPECT_EQ(test, luo_ioctl(NULL, LIVEUPDATE_IOCTL_CREATE_SESSION,
+					(unsigned long)um), -EINVAL);
+	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
+				_IO(LIVEUPDATE_IOCTL_TYPE, 0x44),
+				(unsigned long)um), -EINVAL);
+	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
+				_IO(LIVEUPDATE_IOCTL_TYPE, 0x3f),
+				(unsigned long)um), -EINVAL);
+	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
+				_IOW(LIVEUPDATE_IOCTL_TYPE, 0x40, u64),
+				(unsigned long)um), -ENOTTY);
+}
+
+static void luo_test_fill(struct kunit *test, struct file *file, loff_t pos,
+			  size_t len, u8 seed)
+{
+	u8 *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < len; i++)
+		buf[i] = seed + i * 7;
+	KUNIT_ASSERT_EQ(test, kernel_write(file, buf, len, &pos), (ssize_t)len);
+}
+
+static bool luo_test_same(struct kunit *test, struct file *file, loff_t pos,
+			  size_t len, u8 seed)
+{
+	u8 *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	size_t i;
+
+	if (!buf || kernel_read(file, buf, len, &pos) != (ssize_t)len)
+		return false;
+	for (i = 0; i < len; i++)
+		if (buf[i] != (u8)(seed + i * 7))
+			return false;
+	return true;
+}
+
+/*
+ * Save a memfd with a hole and seals, load it into a new one, compare.
+ * Loaded in the boot that saved it, the folios are still the first file's,
+ * so the load copies them; the copy-free path is what pkram-liveupdate.sh
+ * runs across kexec.
+ */
+static void luo_test_shmem_roundtrip(struct kunit *test)
+{
+	const char *node = "kunit-luo-shmem";
+	struct pkram_shmem_file h;
+	struct pkram_stream ps;
+	struct file *in, *out;
+	struct inode *inode;
+	int err;
+
+	in = memfd_alloc_file("kunit", MFD_ALLOW_SEALING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(in));
+	luo_test_fill(test, in, 0, 3 * PAGE_SIZE, 1);
+	luo_test_fill(test, in, 64 * PAGE_SIZE + 100, 5000, 2);	/* hole */
+	KUNIT_ASSERT_EQ(test, memfd_fcntl(in, F_ADD_SEALS,
+					  F_SEAL_GROW | F_SEAL_SHRINK), 0);
+	inode = file_inode(in);
+
+	/* frozen: no size change, no folio in a hole */
+	shmem_freeze(inode, SHMEM_FREEZE_SIZE | SHMEM_FREEZE_FOLIOS);
+	{
+		loff_t pos = 10 * PAGE_SIZE;
+		u8 b = 1;
+
+		KUNIT_EXPECT_EQ(test, kernel_write(in, &b, 1, &pos), -EPERM);
+	}
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, node, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		err = pkram_shmem_save(&ps, &pb, inode);
+		pkram_finish_access(&pb);
+	}
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+	shmem_freeze(inode, 0);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, node), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	out = memfd_alloc_file("kunit-out", MFD_ALLOW_SEALING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(out));
+	{
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		err = pkram_shmem_read_hdr(&pb, &h);
+		pkram_finish_access(&pb);
+	}
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, h.seals, (u32)(F_SEAL_GROW | F_SEAL_SHRINK));
+	KUNIT_EXPECT_EQ(test, h.size, (u64)(64 * PAGE_SIZE + 5100));
+	KUNIT_EXPECT_EQ(test, h.nr_pages, (u64)5);
+	if (!err)
+		err = pkram_shmem_load(&ps, &h, file_inode(out));
+	pkram_finish_load(&ps);
+	KUNIT_EXPECT_EQ(test, err, 0);
+
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(out)), i_size_read(inode));
+	KUNIT_EXPECT_EQ(test, out->f_mapping->nrpages, in->f_mapping->nrpages);
+	KUNIT_EXPECT_TRUE(test, luo_test_same(test, out, 0, 3 * PAGE_SIZE, 1));
+	KUNIT_EXPECT_TRUE(test, luo_test_same(test, out, 64 * PAGE_SIZE + 100,
+					      5000, 2));
+	/* the restored file's folios are normal page cache: it can grow */
+	luo_test_fill(test, out, 100 * PAGE_SIZE, 10, 3);
+	KUNIT_EXPECT_TRUE(test, luo_test_same(test, out, 100 * PAGE_SIZE, 10, 3));
+	fput(out);
+	fput(in);
+}
+
+/* A record with a reserved field set or another version is refused. */
+static void luo_test_shmem_record(struct kunit *test)
+{
+	const char *node = "kunit-luo-record";
+	struct pkram_shmem_file h, bad;
+	struct pkram_stream ps;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&bad, 0, sizeof(bad));
+		bad.magic = PKRAM_SHMEM_MAGIC;
+		bad.version = PKRAM_SHMEM_VERSION;
+		if (i == 0)
+			bad.reserved[1] = 1;
+		else if (i == 1)
+			bad.version++;
+		else
+			bad.mtime_nsec = NSEC_PER_SEC;
+		KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, node, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_bytes), 0);
+		{
+			PKRAM_ACCESS(pb, &ps, bytes);
+
+			KUNIT_EXPECT_EQ(test, pkram_write(&pb, &bad, sizeof(bad)),
+					(ssize_t)sizeof(bad));
+			pkram_finish_access(&pb);
+		}
+		pkram_finish_save_obj(&ps);
+		KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+		KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, node), 0);
+		KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+		{
+			PKRAM_ACCESS(pb, &ps, bytes);
+
+			KUNIT_EXPECT_EQ(test, pkram_shmem_read_hdr(&pb, &h),
+					-EBADMSG);
+			pkram_finish_access(&pb);
+		}
+		pkram_finish_load(&ps);
+	}
+}
+
+static struct kunit_case luo_test_cases[] = {
+	KUNIT_CASE(luo_test_get_arg),
+	KUNIT_CASE(luo_test_names),
+	KUNIT_CASE(luo_test_commands),
+	KUNIT_CASE(luo_test_shmem_roundtrip),
+	KUNIT_CASE(luo_test_shmem_record),
+	{}
+};
+
+static struct kunit_suite luo_test_suite = {
+	.name = "pkram_liveupdate",
+	.test_cases = luo_test_cases,
+};
+kunit_test_suite(luo_test_suite);
