@@ -122,11 +122,17 @@ static void luo_put_file(struct luo_session *s, struct luo_file *f)
 	kfree(f);
 }
 
+static void luo_put_files(struct luo_session *s)
+{
+	struct luo_file *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, &s->files, list)
+		luo_put_file(s, f);
+}
+
 static void luo_free_session(struct luo_session *s)
 {
-	while (!list_empty(&s->files))
-		luo_put_file(s, list_first_entry(&s->files, struct luo_file,
-						 list));
+	luo_put_files(s);
 	kfree(s);
 }
 
@@ -326,9 +332,7 @@ static long luo_session_ioctl(struct file *file, unsigned int cmd,
 			err = -EINVAL;
 		if (!err) {
 			/* what was not retrieved is freed */
-			while (!list_empty(&s->files))
-				luo_put_file(s, list_first_entry(&s->files,
-						struct luo_file, list));
+			luo_put_files(s);
 			list_del(&s->list);
 			s->finished = true;
 		}
@@ -426,13 +430,13 @@ static int luo_retrieve_session(const char *name, s32 __user *ufd)
 /* Restore one memfd from the current object of @ps. */
 static int luo_load_file(struct pkram_stream *ps, struct luo_session *s)
 {
+	PKRAM_ACCESS(pb, ps, bytes);
+	char name[LUO_MEMFD_NAME_MAX + 1];
 	struct pkram_shmem_file h;
 	struct pkram_luo_file lf;
-	char name[LUO_MEMFD_NAME_MAX + 1];
 	struct luo_file *f;
 	struct file *file;
 	int err;
-	PKRAM_ACCESS(pb, ps, bytes);
 
 	err = pkram_shmem_read_hdr(&pb, &h);
 	if (!err && (pkram_read(&pb, &lf, sizeof(lf)) != sizeof(lf) ||
@@ -484,11 +488,11 @@ static int luo_load_file(struct pkram_stream *ps, struct luo_session *s)
 static int luo_read_table(struct pkram_stream *ps,
 			  struct pkram_luo_session **tablep, u32 *nr)
 {
+	PKRAM_ACCESS(pb, ps, bytes);
 	struct pkram_luo_session *table = NULL;
 	struct pkram_luo_header h;
-	size_t size;
 	int err = -EBADMSG;
-	PKRAM_ACCESS(pb, ps, bytes);
+	size_t size;
 
 	if (pkram_prepare_load_obj(ps)) {
 		pr_err("the live update node is empty\n");
@@ -674,9 +678,9 @@ static int luo_save_table(struct pkram_stream *ps, u32 nr)
 		.version = PKRAM_LUO_VERSION,
 		.nr_sessions = nr,
 	};
+	PKRAM_ACCESS(pb, ps, bytes);
 	struct list_head *lists[] = { &luo_outgoing, &luo_incoming };
 	struct luo_session *s;
-	PKRAM_ACCESS(pb, ps, bytes);
 	unsigned int i;
 	int err;
 

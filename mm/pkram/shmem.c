@@ -107,8 +107,8 @@ int pkram_shmem_check(struct inode *inode)
 int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
 		     struct inode *inode)
 {
-	struct address_space *mapping = inode->i_mapping;
 	PKRAM_ACCESS(pa, ps, folios);
+	struct address_space *mapping = inode->i_mapping;
 	struct pkram_shmem_file h;
 	struct folio_batch fbatch;
 	unsigned long pages = 0;

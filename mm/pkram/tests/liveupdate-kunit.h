@@ -68,10 +68,17 @@ static void luo_test_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, luo_check_name(name), -EINVAL);	/* empty */
 }
 
+/* a session command refused before the session is looked at */
+static long luo_test_session_cmd(unsigned int cmd, void __user *um)
+{
+	return luo_session_ioctl(NULL, cmd, (unsigned long)um);
+}
+
 static void luo_test_commands(struct kunit *test)
 {
 	struct liveupdate_ioctl_create_session a = { .size = sizeof(a) };
 	void __user *um = luo_test_umem(test);
+	unsigned int cmd;
 
 	KUNIT_ASSERT_EQ(test, copy_to_user(um, &a, sizeof(a)), 0);
 	/* another type: ENOTTY; past the known numbers: EINVAL */
@@ -87,15 +94,12 @@ static void luo_test_commands(struct kunit *test)
 	/* the empty name is refused before anything is created */
 	KUNIT_EXPECT_EQ(test, luo_ioctl(NULL, LIVEUPDATE_IOCTL_CREATE_SESSION,
 					(unsigned long)um), -EINVAL);
-	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
-				_IO(LIVEUPDATE_IOCTL_TYPE, 0x44),
-				(unsigned long)um), -EINVAL);
-	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
-				_IO(LIVEUPDATE_IOCTL_TYPE, 0x3f),
-				(unsigned long)um), -EINVAL);
-	KUNIT_EXPECT_EQ(test, luo_session_ioctl(NULL,
-				_IOW(LIVEUPDATE_IOCTL_TYPE, 0x40, u64),
-				(unsigned long)um), -ENOTTY);
+	cmd = _IO(LIVEUPDATE_IOCTL_TYPE, 0x44);
+	KUNIT_EXPECT_EQ(test, luo_test_session_cmd(cmd, um), -EINVAL);
+	cmd = _IO(LIVEUPDATE_IOCTL_TYPE, 0x3f);
+	KUNIT_EXPECT_EQ(test, luo_test_session_cmd(cmd, um), -EINVAL);
+	cmd = _IOW(LIVEUPDATE_IOCTL_TYPE, 0x40, u64);
+	KUNIT_EXPECT_EQ(test, luo_test_session_cmd(cmd, um), -ENOTTY);
 }
 
 static void luo_test_fill(struct kunit *test, struct file *file, loff_t pos,
@@ -256,4 +260,5 @@ static struct kunit_suite luo_test_suite = {
 	.name = "pkram_liveupdate",
 	.test_cases = luo_test_cases,
 };
+
 kunit_test_suite(luo_test_suite);

@@ -10,6 +10,12 @@
  *   luo-test verify N      stage N+1: retrieve what stage N preserved and
  *                          check contents, sizes, holes, seals, positions,
  *                          folio sizes and memory; then bad input after kexec
+ *   luo-test big save MiB | big verify MiB
+ *                          one memfd of MiB (most of free memory), kept
+ *   luo-test race          create sessions in a loop, keeping the last two
+ *                          open, while the system kexecs; never returns
+ *   luo-test race-check    after the kexec: whatever race sessions arrived
+ *                          are the last ones and verify
  *
  * Every line it prints starts with "luo-test:"; a failure prints
  * "luo-test: FAIL ..." and exits 1.
@@ -151,7 +157,7 @@ static int session(int dev, unsigned long cmd, const char *name)
 {
 	struct liveupdate_ioctl_create_session a = { .size = sizeof(a) };
 
-	strncpy((char *)a.name, name, sizeof(a.name) - 1);
+	memcpy(a.name, name, strnlen(name, sizeof(a.name) - 1));
 	if (ioctl(dev, cmd, &a))
 		return -1;
 	return a.fd;
@@ -194,13 +200,17 @@ static int make_file(const struct fspec *f)
 	EXPECT_OK(ftruncate(fd, f->size));
 	for (i = 0; i < 4 && f->ext[i].len; i++) {
 		const struct extent *e = &f->ext[i];
-		char *p = malloc(e->len);
+		uint64_t done, n;
+		char *p = malloc(MiB);
 
 		if (!p)
 			fail("out of memory");
-		fill(p, e->off, e->len, f->seed);
-		if (pwrite(fd, p, e->len, e->off) != (ssize_t)e->len)
-			fail("pwrite: %s", strerror(errno));
+		for (done = 0; done < e->len; done += n) {
+			n = e->len - done < MiB ? e->len - done : MiB;
+			fill(p, e->off + done, n, f->seed);
+			if (pwrite(fd, p, n, e->off + done) != (ssize_t)n)
+				fail("pwrite: %s", strerror(errno));
+		}
 		free(p);
 	}
 	if (f->seals)
@@ -603,6 +613,110 @@ static void verify(int stage)
 	hold();
 }
 
+/* ---- most of memory in one memfd ---- */
+
+static void big_file(const char *how, unsigned long mib)
+{
+	struct fspec f = { .token = 1, .size = mib * MiB, .seed = 77,
+			   .ext = { { 0, mib * MiB } } };
+	double t0 = now();
+	int dev = dev_open(), s, fd;
+
+	if (!strcmp(how, "save")) {
+		s = session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, "big");
+		fd = make_file(&f);
+		EXPECT_OK(preserve(s, fd, 1));
+		close(fd);
+		say("a %lu MiB memfd preserved (MemFree now %ld kB)", mib,
+		    meminfo("MemFree"));
+		close(dev);
+		hold();
+	}
+	s = session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, "big");
+	if (s < 0)
+		fail("retrieve big: %s", strerror(errno));
+	fd = retrieve(s, 1);
+	if (fd < 0)
+		fail("retrieve big/1: %s", strerror(errno));
+	check_file("big", fd, &f);
+	EXPECT_OK(finish(s));
+	say("a %lu MiB memfd verified in %.2f s", mib, now() - t0);
+}
+
+/* ---- sessions created and closed while the system kexecs ---- */
+
+static void race(void)
+{
+	int dev = dev_open(), s[2] = { -1, -1 };
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		char name[64];
+		struct fspec f = small(1, 3000 + i);
+		int n, fd;
+
+		snprintf(name, sizeof(name), "race-%u", i);
+		n = session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+		if (n < 0 && errno == EBUSY)
+			break;		/* the kexec is saving: hold on */
+		if (n < 0)
+			fail("create %s: %s", name, strerror(errno));
+		fd = make_file(&f);
+		if (preserve(n, fd, 1) && errno != EBUSY)
+			fail("preserve in %s: %s", name, strerror(errno));
+		close(fd);
+		if (s[i % 2] >= 0)
+			close(s[i % 2]);	/* two sessions back: given up */
+		s[i % 2] = n;
+	}
+	for (;;)
+		pause();
+}
+
+static void race_check(void)
+{
+	int dev = dev_open();
+	unsigned int i, found = 0, first = 0, last = 0, misses = 0;
+
+	for (i = 0; misses < 300000; i++) {
+		char name[64];
+		struct fspec f = small(1, 3000 + i);
+		int s, fd;
+
+		snprintf(name, sizeof(name), "race-%u", i);
+		s = session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+		if (s < 0) {
+			if (errno != ENOENT)
+				fail("retrieve %s: %s", name, strerror(errno));
+			misses++;
+			continue;
+		}
+		misses = 0;
+		if (!found++)
+			first = i;
+		last = i;
+		fd = retrieve(s, 1);
+		/* a session whose file came too late for the save is empty */
+		if (fd >= 0) {
+			check_file(name, fd, &f);
+			close(fd);
+		} else if (errno != ENOENT) {
+			fail("retrieve %s/1: %s", name, strerror(errno));
+		}
+		EXPECT_OK(finish(s));
+		close(s);
+	}
+	/*
+	 * Open at the kexec: the last two, and a third just created before
+	 * the oldest was closed; a close after the last save still arrives.
+	 */
+	if (found > 3 || (found && last - first > 2))
+		fail("race sessions %u..%u arrived (%u), want at most the last 3",
+		     first, last, found);
+	say("race: %u of the sessions open at the kexec arrived (last race-%u), intact",
+	    found, last);
+}
+
 /* ---- bad input before a kexec ---- */
 
 static void bad(void)
@@ -704,6 +818,20 @@ static void bad(void)
 	EXPECT_ERR(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096), EPERM);
 	if (pwrite(fd, "x", 1, 100) != 1)
 		fail("write inside a preserved memfd: %s", strerror(errno));
+	/*
+	 * A kexec check runs the saver (which stops new folios too) and then
+	 * undoes it: a hole can be written again, the size stays frozen.
+	 */
+	{
+		int kc = open("/sys/kernel/pkram/kexec_check", O_WRONLY);
+
+		if (kc < 0 || write(kc, "1", 1) != 1)
+			fail("kexec_check: %s", strerror(errno));
+		close(kc);
+	}
+	if (pwrite(fd, "y", 1, 5000) != 1)
+		fail("write into a hole after a kexec check: %s", strerror(errno));
+	EXPECT_ERR(ftruncate(fd, 16384), EPERM);
 	/* closing the session gives the file up */
 	close(s);
 	EXPECT_OK(ftruncate(fd, 16384));
@@ -735,6 +863,12 @@ int main(int argc, char **argv)
 		save(atoi(argv[2]));
 	else if (argc == 3 && !strcmp(argv[1], "verify"))
 		verify(atoi(argv[2]));
+	else if (argc == 4 && !strcmp(argv[1], "big"))
+		big_file(argv[2], strtoul(argv[3], NULL, 0));
+	else if (argc == 2 && !strcmp(argv[1], "race"))
+		race();
+	else if (argc == 2 && !strcmp(argv[1], "race-check"))
+		race_check();
 	else
 		fail("usage: luo-test bad | save N | verify N");
 	return 0;
