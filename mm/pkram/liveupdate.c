@@ -33,6 +33,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/memfd.h>
 #include <uapi/linux/memfd.h>
 #include <linux/miscdevice.h>
@@ -441,6 +442,7 @@ static int luo_load_file(struct pkram_stream *ps, struct luo_session *s)
 	err = pkram_shmem_read_hdr(&pb, &h);
 	if (!err && (pkram_read(&pb, &lf, sizeof(lf)) != sizeof(lf) ||
 		     lf.reserved || lf.name_len > LUO_MEMFD_NAME_MAX ||
+		     lf.pos > MAX_LFS_FILESIZE ||
 		     pkram_read(&pb, name, lf.name_len) != lf.name_len ||
 		     memchr(name, 0, lf.name_len) || !S_ISREG(h.mode))) {
 		pr_err("live update session %s: a file's record is damaged\n",
@@ -745,6 +747,7 @@ static int luo_save_sessions(struct pkram_stream *ps)
  */
 static int luo_save(struct pkram_saver *saver)
 {
+	u64 t0 = ktime_get_ns();
 	struct pkram_stream ps;
 	struct luo_session *s;
 	bool carried = false;
@@ -771,6 +774,9 @@ static int luo_save(struct pkram_saver *saver)
 		pkram_discard_save(&ps);
 	else
 		err = pkram_finish_save(&ps);
+	if (!err)
+		pr_info("live update: sessions saved in %llu us\n",
+			div_u64(ktime_get_ns() - t0, NSEC_PER_USEC));
 out:
 	mutex_unlock(&luo_mutex);
 	if (err)

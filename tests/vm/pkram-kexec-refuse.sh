@@ -50,14 +50,7 @@ case $PKRAM_STAGE in
 	owned0=$(owned); nodes0=$(nodes)
 
 	# every allocation of the preparation fails in turn
-	for a in failslab fail_page_alloc; do
-		echo 0 >$dbg/$a/probability
-		echo N >$dbg/$a/ignore-gfp-wait
-		echo 0 >$dbg/$a/verbose
-		echo -1 >$dbg/$a/times
-	done
-	echo 0 >$dbg/fail_page_alloc/min-order
-	echo N >$dbg/fail_page_alloc/ignore-gfp-highmem
+	fail_nth_armed
 	n=1; nomem=0; ok=0
 	while :; do
 		r=$(fail-nth-write $n /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth-write: $r"

@@ -43,13 +43,7 @@ case $PKRAM_STAGE in
 	echo $big >/root/big.mib
 	luo-test big save $big || vm-fail "big memfd"
 	owned0=$(cat $dbg/pkram/owned_pages)
-	for a in failslab fail_page_alloc; do
-		echo 0 >$dbg/$a/probability
-		echo N >$dbg/$a/ignore-gfp-wait
-		echo 0 >$dbg/$a/verbose
-		echo -1 >$dbg/$a/times
-	done
-	echo 0 >$dbg/fail_page_alloc/min-order
+	fail_nth_armed
 	n=1; nomem=0
 	while :; do
 		r=$(fail-nth-write $n /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth-write: $r"

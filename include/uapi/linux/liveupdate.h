@@ -11,10 +11,12 @@
  * kernel accepts a larger struct if every byte it does not know is zero
  * (else E2BIG), and refuses one too small for the fields it needs (EINVAL).
  *
- * Errnos: ENOTTY the command is unknown; E2BIG non-zero bytes the kernel
- * does not know; EOPNOTSUPP a known field has a value not supported;
- * EINVAL a field is wrong; ENOENT no such token or session; ENOMEM;
- * EOVERFLOW arithmetic overflow. Some commands add their own.
+ * Errnos: ENOTTY another ioctl type, or a known command number with size
+ * or direction bits; EINVAL a command number past the known ones, or a
+ * field is wrong; E2BIG non-zero bytes the kernel does not know;
+ * EOPNOTSUPP a known field has a value not supported; ENOENT no such token
+ * or session; ENOMEM; EOVERFLOW arithmetic overflow. Some commands add
+ * their own (Documentation/userspace-api/liveupdate.rst).
  */
 #ifndef _UAPI_LINUX_LIVEUPDATE_H
 #define _UAPI_LINUX_LIVEUPDATE_H

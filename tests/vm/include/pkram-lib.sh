@@ -55,3 +55,16 @@ no_pkram_errors() {
 		vm-fail "pkram logged an error"
 	fi
 }
+
+# fail_nth_armed: let fail-nth (fail-nth-write) fail every slab and page
+# allocation of the task, sleeping or not, whatever its order
+fail_nth_armed() {
+	for a in failslab fail_page_alloc; do
+		echo 0 >/sys/kernel/debug/$a/probability
+		echo N >/sys/kernel/debug/$a/ignore-gfp-wait
+		echo 0 >/sys/kernel/debug/$a/verbose
+		echo -1 >/sys/kernel/debug/$a/times
+	done
+	echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
+	echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * luo-bench: the userspace side of the memfd rows of `make bench`
+ * (tests/bench/run-bench-memfd.sh, tests/bench/pkram-bench-memfd.sh).
+ *
+ *   luo-bench save MIB LAYOUT   build a MIB memfd (LAYOUT 4k: 4 KiB folios,
+ *                               thp: 2 MiB folios), time copying it (the
+ *                               baseline: memcpy into memory touched
+ *                               before, 3 runs), time PRESERVE_FD, then
+ *                               hold the session in the background
+ *   luo-bench load MIB          after the kexec: time opening the device
+ *                               (restores the memfd), RETRIEVE_SESSION +
+ *                               RETRIEVE_FD + the first byte, and reading
+ *                               all of it; check one word per page
+ *
+ * MIB 0 preserves nothing (the downtime baseline). Prints
+ * "pkram-bench: phase=NAME ns=N ..." lines and "pkram-bench: FAIL ...".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/liveupdate.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MiB (1UL << 20)
+#define PAGE 4096UL
+
+static void fail(const char *what)
+{
+	printf("pkram-bench: FAIL %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void *map(int fd, size_t size, int prot)
+{
+	void *p = mmap(NULL, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+
+	if (p == MAP_FAILED)
+		fail("mmap");
+	return p;
+}
+
+static void save(unsigned long mib, const char *layout)
+{
+	size_t size = mib * MiB, i;
+	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf), .token = 1 };
+	uint64_t t, best = UINT64_MAX, worst = 0;
+	int thp = !strcmp(layout, "thp"), fd, dev, run;
+	char *src, *dst;
+
+	fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
+	if (fd < 0 || write(fd, thp ? "always" : "never", thp ? 6 : 5) < 0)
+		fail("shmem_enabled");
+	close(fd);
+	dev = open("/dev/liveupdate", O_RDWR);
+	if (dev < 0)
+		fail("open /dev/liveupdate");
+	if (!mib) {
+		printf("pkram-bench: phase=preserve ns=0 (nothing preserved)\n");
+		goto hold;
+	}
+	fd = memfd_create("bench", 0);
+	if (fd < 0 || ftruncate(fd, size))
+		fail("memfd");
+	src = map(fd, size, PROT_READ | PROT_WRITE);
+	for (i = 0; i < size; i += PAGE)
+		*(uint64_t *)(src + i) = i / PAGE * 0x9e3779b97f4a7c15ULL;
+
+	/* the baseline: what copying the state costs, into touched memory */
+	dst = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (dst == MAP_FAILED)
+		fail("mmap copy");
+	for (run = 0; run < 3; run++) {
+		t = ns();
+		memcpy(dst, src, size);
+		t = ns() - t;
+		best = t < best ? t : best;
+		worst = t > worst ? t : worst;
+	}
+	munmap(dst, size);
+	munmap(src, size);
+	printf("pkram-bench: phase=copy ns=%llu max_ns=%llu runs=3\n",
+	       (unsigned long long)best, (unsigned long long)worst);
+
+	strcpy((char *)cs.name, "bench");
+	t = ns();
+	if (ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
+		fail("CREATE_SESSION");
+	pf.fd = fd;
+	if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf))
+		fail("PRESERVE_FD");
+	t = ns() - t;
+	printf("pkram-bench: phase=preserve ns=%llu\n", (unsigned long long)t);
+	close(fd);
+hold:
+	fflush(stdout);
+	if (fork())
+		exit(0);
+	setsid();
+	for (;;)
+		pause();
+}
+
+static void load(unsigned long mib)
+{
+	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
+	struct liveupdate_session_retrieve_fd rf = { .size = sizeof(rf), .token = 1 };
+	size_t size = mib * MiB, i;
+	uint64_t t0, t1, t2, t3, sum = 0;
+	volatile char first;
+	char *p;
+	int dev;
+
+	t0 = ns();
+	dev = open("/dev/liveupdate", O_RDWR);
+	if (dev < 0)
+		fail("open /dev/liveupdate");
+	t1 = ns();
+	if (!mib) {
+		printf("pkram-bench: phase=open ns=%llu\n",
+		       (unsigned long long)(t1 - t0));
+		return;
+	}
+	strcpy((char *)rs.name, "bench");
+	if (ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs) ||
+	    ioctl(rs.fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
+		fail("retrieve");
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, rf.fd, 0);
+	if (p == MAP_FAILED)
+		fail("mmap");
+	first = p[0];
+	(void)first;
+	t2 = ns();
+	for (i = 0; i < size; i += 64)
+		sum += *(volatile uint64_t *)(p + i);
+	t3 = ns();
+	for (i = 0; i < size; i += PAGE)
+		if (*(uint64_t *)(p + i) != i / PAGE * 0x9e3779b97f4a7c15ULL) {
+			errno = EIO;
+			fail("data");
+		}
+	printf("pkram-bench: phase=open ns=%llu\n", (unsigned long long)(t1 - t0));
+	printf("pkram-bench: phase=first ns=%llu\n", (unsigned long long)(t2 - t1));
+	printf("pkram-bench: phase=read ns=%llu sum=%llx\n",
+	       (unsigned long long)(t3 - t2), (unsigned long long)sum);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "save"))
+		save(strtoul(argv[2], NULL, 0), argv[3]);
+	else if (argc == 3 && !strcmp(argv[1], "load"))
+		load(strtoul(argv[2], NULL, 0));
+	else
+		fprintf(stderr, "usage: luo-bench save MIB 4k|thp | load MIB\n");
+	return 0;
+}
