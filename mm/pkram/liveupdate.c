@@ -286,6 +286,35 @@ static int luo_get_arg(void *karg, size_t ksize, size_t min,
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
+/*
+ * Session commands: the argument's size and the end of the fields each
+ * needs, by command number from LIVEUPDATE_CMD_SESSION_BASE.
+ */
+static const struct {
+	size_t size;
+	size_t min;
+} luo_session_args[] = {
+	{ sizeof(struct liveupdate_session_preserve_fd),
+	  offsetofend(struct liveupdate_session_preserve_fd, token) },
+	{ sizeof(struct liveupdate_session_retrieve_fd),
+	  offsetofend(struct liveupdate_session_retrieve_fd, token) },
+	{ sizeof(struct liveupdate_session_finish),
+	  offsetofend(struct liveupdate_session_finish, reserved) },
+	{ sizeof(struct liveupdate_session_get_name),
+	  offsetofend(struct liveupdate_session_get_name, name) },
+};
+
+/* FINISH: what was not retrieved is freed. */
+static int luo_finish(struct luo_session *s)
+{
+	if (!s->incoming || s->finished)
+		return -EINVAL;
+	luo_put_files(s);
+	list_del(&s->list);
+	s->finished = true;
+	return 0;
+}
+
 static long luo_session_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -300,56 +329,51 @@ static long luo_session_ioctl(struct file *file, unsigned int cmd,
 	} a;
 	int err;
 
+	BUILD_BUG_ON(ARRAY_SIZE(luo_session_args) !=
+		     LIVEUPDATE_CMD_SESSION_GET_NAME -
+		     LIVEUPDATE_CMD_SESSION_BASE + 1);
 	if (_IOC_TYPE(cmd) != LIVEUPDATE_IOCTL_TYPE)
 		return -ENOTTY;
-	if (nr < LIVEUPDATE_CMD_SESSION_PRESERVE_FD ||
+	if (nr < LIVEUPDATE_CMD_SESSION_BASE ||
 	    nr > LIVEUPDATE_CMD_SESSION_GET_NAME)
 		return -EINVAL;
 	if (cmd != _IO(LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
+	/* user memory is read outside luo_mutex, which the kexec path takes */
+	err = luo_get_arg(&a, luo_session_args[nr - LIVEUPDATE_CMD_SESSION_BASE].size,
+			  luo_session_args[nr - LIVEUPDATE_CMD_SESSION_BASE].min,
+			  uarg);
+	if (err)
+		return err;
 
 	s = file->private_data;
-	mutex_lock(&luo_mutex);
 	switch (nr) {
 	case LIVEUPDATE_CMD_SESSION_PRESERVE_FD:
-		err = luo_get_arg(&a.preserve, sizeof(a.preserve),
-				  offsetofend(typeof(a.preserve), token), uarg);
-		if (!err)
-			err = luo_preserve_fd(s, a.preserve.fd, a.preserve.token);
-		break;
+		mutex_lock(&luo_mutex);
+		err = luo_preserve_fd(s, a.preserve.fd, a.preserve.token);
+		mutex_unlock(&luo_mutex);
+		return err;
 	case LIVEUPDATE_CMD_SESSION_RETRIEVE_FD:
-		err = luo_get_arg(&a.retrieve, sizeof(a.retrieve),
-				  offsetofend(typeof(a.retrieve), token), uarg);
-		if (!err)
-			err = luo_retrieve_fd(s, a.retrieve.token,
-					      uarg + offsetof(typeof(a.retrieve), fd));
-		break;
+		mutex_lock(&luo_mutex);
+		err = luo_retrieve_fd(s, a.retrieve.token,
+				      uarg + offsetof(typeof(a.retrieve), fd));
+		mutex_unlock(&luo_mutex);
+		return err;
 	case LIVEUPDATE_CMD_SESSION_FINISH:
-		err = luo_get_arg(&a.finish, sizeof(a.finish),
-				  offsetofend(typeof(a.finish), reserved), uarg);
-		if (!err && a.finish.reserved)
-			err = -EINVAL;
-		if (!err && (!s->incoming || s->finished))
-			err = -EINVAL;
-		if (!err) {
-			/* what was not retrieved is freed */
-			luo_put_files(s);
-			list_del(&s->list);
-			s->finished = true;
-		}
-		break;
-	default:	/* LIVEUPDATE_CMD_SESSION_GET_NAME */
-		err = luo_get_arg(&a.get_name, sizeof(a.get_name),
-				  offsetofend(typeof(a.get_name), name), uarg);
-		if (!err && a.get_name.reserved)
-			err = -EINVAL;
-		if (!err && copy_to_user(uarg + offsetof(typeof(a.get_name), name),
-					 s->name, sizeof(s->name)))
-			err = -EFAULT;
-		break;
+		if (a.finish.reserved)
+			return -EINVAL;
+		mutex_lock(&luo_mutex);
+		err = luo_finish(s);
+		mutex_unlock(&luo_mutex);
+		return err;
+	default:	/* GET_NAME: the name never changes */
+		if (a.get_name.reserved)
+			return -EINVAL;
+		if (copy_to_user(uarg + offsetof(typeof(a.get_name), name),
+				 s->name, sizeof(s->name)))
+			return -EFAULT;
+		return 0;
 	}
-	mutex_unlock(&luo_mutex);
-	return err;
 }
 
 static const struct file_operations luo_session_fops = {
