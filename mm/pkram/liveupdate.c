@@ -201,24 +201,49 @@ static int luo_install(struct file *file, s32 __user *ufd)
 	return 0;
 }
 
+/*
+ * The fd is reported to user memory without luo_mutex held, which the kexec
+ * path takes: the file is taken off the session first, and put back if
+ * that fails.
+ */
 static int luo_retrieve_fd(struct luo_session *s, u64 token, s32 __user *ufd)
 {
 	struct luo_file *f;
-	int err;
+	int err = 0;
 
-	if (!s->incoming || s->finished)
-		return -EINVAL;
+	mutex_lock(&luo_mutex);
 	f = luo_find_file(s, token);
-	if (!f)
-		return -ENOENT;
-	if (f->err)
-		return f->err;		/* the same error each time */
-	err = luo_install(f->file, ufd);
+	if (!s->incoming || s->finished)
+		err = -EINVAL;
+	else if (!f)
+		err = -ENOENT;
+	else if (f->err)
+		err = f->err;		/* the same error each time */
+	if (!err) {
+		list_del(&f->list);
+		s->nr_files--;
+	}
+	mutex_unlock(&luo_mutex);
 	if (err)
 		return err;
-	f->file = NULL;			/* the fd holds the reference now */
-	luo_put_file(s, f);
-	return 0;
+
+	err = luo_install(f->file, ufd);
+	if (!err) {
+		kfree(f);		/* the fd holds the file now */
+		return 0;
+	}
+	mutex_lock(&luo_mutex);
+	if (s->finished) {
+		fput(f->file);
+		kfree(f);
+	} else {
+		list_add_tail(&f->list, &s->files);
+		s->nr_files++;
+		if (luo_saving)		/* missed by the save: save again */
+			pkram_saver_changed(&luo_saver);
+	}
+	mutex_unlock(&luo_mutex);
+	return err;
 }
 
 /* ---- sessions ---- */
@@ -241,6 +266,7 @@ static struct luo_session *luo_new_session(const char *name, bool incoming)
 	if (!s)
 		return NULL;
 	strscpy(s->name, name, sizeof(s->name));
+	INIT_LIST_HEAD(&s->list);
 	INIT_LIST_HEAD(&s->files);
 	s->incoming = incoming;
 	return s;
@@ -354,11 +380,8 @@ static long luo_session_ioctl(struct file *file, unsigned int cmd,
 		mutex_unlock(&luo_mutex);
 		return err;
 	case LIVEUPDATE_CMD_SESSION_RETRIEVE_FD:
-		mutex_lock(&luo_mutex);
-		err = luo_retrieve_fd(s, a.retrieve.token,
-				      uarg + offsetof(typeof(a.retrieve), fd));
-		mutex_unlock(&luo_mutex);
-		return err;
+		return luo_retrieve_fd(s, a.retrieve.token,
+				       uarg + offsetof(typeof(a.retrieve), fd));
 	case LIVEUPDATE_CMD_SESSION_FINISH:
 		if (a.finish.reserved)
 			return -EINVAL;
@@ -409,44 +432,66 @@ static int luo_check_name(const u8 *name)
 	return len && len < LUO_NAME_LEN ? 0 : -EINVAL;
 }
 
+/* Like luo_retrieve_fd(), the fd is reported without luo_mutex held. */
 static int luo_create_session(const char *name, s32 __user *ufd)
 {
-	struct luo_session *s;
-	int err;
+	struct luo_session *s = luo_new_session(name, false);
+	int err = 0;
 
-	if (luo_saving)
-		return -EBUSY;
-	/* an unfinished incoming session of this name would be carried too */
-	if (luo_find_session(&luo_outgoing, name) ||
-	    luo_find_session(&luo_incoming, name))
-		return -EEXIST;
-	if (luo_nr_outgoing >= LUO_MAX_SESSIONS)
-		return -ENOSPC;
-	s = luo_new_session(name, false);
 	if (!s)
 		return -ENOMEM;
-	err = luo_session_fd(s, ufd);
-	if (err) {
-		kfree(s);
-		return err;
+	mutex_lock(&luo_mutex);
+	/* an unfinished incoming session of this name would be carried too */
+	if (luo_saving)
+		err = -EBUSY;
+	else if (luo_find_session(&luo_outgoing, name) ||
+		 luo_find_session(&luo_incoming, name))
+		err = -EEXIST;
+	else if (luo_nr_outgoing >= LUO_MAX_SESSIONS)
+		err = -ENOSPC;
+	if (!err) {
+		list_add_tail(&s->list, &luo_outgoing);
+		luo_nr_outgoing++;
 	}
-	list_add_tail(&s->list, &luo_outgoing);
-	luo_nr_outgoing++;
-	return 0;
+	mutex_unlock(&luo_mutex);
+	if (!err)
+		err = luo_session_fd(s, ufd);
+	if (!err)
+		return 0;
+	mutex_lock(&luo_mutex);
+	if (!list_empty(&s->list)) {
+		list_del(&s->list);
+		luo_nr_outgoing--;
+		if (luo_saving)		/* saved, empty: save again */
+			pkram_saver_changed(&luo_saver);
+	}
+	mutex_unlock(&luo_mutex);
+	kfree(s);
+	return err;
 }
 
 static int luo_retrieve_session(const char *name, s32 __user *ufd)
 {
-	struct luo_session *s = luo_find_session(&luo_incoming, name);
-	int err;
+	struct luo_session *s;
+	int err = 0;
 
+	mutex_lock(&luo_mutex);
+	s = luo_find_session(&luo_incoming, name);
 	if (!s)
-		return -ENOENT;
-	if (s->open)
-		return -EINVAL;
-	err = luo_session_fd(s, ufd);
-	if (!err)
+		err = -ENOENT;
+	else if (s->open)
+		err = -EINVAL;
+	else
 		s->open = true;
+	mutex_unlock(&luo_mutex);
+	if (err)
+		return err;
+	err = luo_session_fd(s, ufd);
+	if (err) {
+		mutex_lock(&luo_mutex);
+		s->open = false;
+		mutex_unlock(&luo_mutex);
+	}
 	return err;
 }
 
@@ -868,13 +913,9 @@ static long luo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		err = luo_check_name(a.name);
 	if (err)
 		return err;
-	mutex_lock(&luo_mutex);
 	if (nr == LIVEUPDATE_CMD_CREATE_SESSION)
-		err = luo_create_session(a.name, uarg + offsetof(typeof(a), fd));
-	else
-		err = luo_retrieve_session(a.name, uarg + offsetof(typeof(a), fd));
-	mutex_unlock(&luo_mutex);
-	return err;
+		return luo_create_session(a.name, uarg + offsetof(typeof(a), fd));
+	return luo_retrieve_session(a.name, uarg + offsetof(typeof(a), fd));
 }
 
 static const struct file_operations luo_fops = {

@@ -144,6 +144,20 @@ struct fspec {
 	struct extent ext[4];
 };
 
+/* A read-only copy of @len bytes: the kernel can read it, not write the fd. */
+static void *readonly(const void *p, size_t len)
+{
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	memcpy(m, p, len);
+	if (mprotect(m, 4096, PROT_READ))
+		fail("mprotect: %s", strerror(errno));
+	return m;
+}
+
 static int dev_open(void)
 {
 	int fd = open("/dev/liveupdate", O_RDWR);
@@ -450,6 +464,15 @@ static void verify_alpha(int dev, int stage, int represerve)
 	if (s < 0)
 		fail("retrieve alpha: %s", strerror(errno));
 	EXPECT_ERR(session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, "alpha"), EINVAL);
+	{
+		/* a file whose fd cannot be reported stays retrievable */
+		struct liveupdate_session_retrieve_fd rf = {
+			.size = sizeof(rf), .token = alpha[0].token,
+		};
+
+		EXPECT_ERR(ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD,
+				 readonly(&rf, sizeof(rf))), EFAULT);
+	}
 	thp0 = meminfo("ShmemHugePages");
 	for (i = 0; i < NR_ALPHA; i++) {
 		fds[i] = retrieve(s, alpha[i].token);
@@ -554,6 +577,15 @@ static void verify(int stage)
 		/* closed before the kexec: not there */
 		EXPECT_ERR(session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION,
 				   "closed"), ENOENT);
+		/* a session whose fd cannot be reported stays retrievable */
+		{
+			struct liveupdate_ioctl_retrieve_session rs = {
+				.size = sizeof(rs), .name = "carry",
+			};
+
+			EXPECT_ERR(ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION,
+					 readonly(&rs, sizeof(rs))), EFAULT);
+		}
 		/* the unretrieved carry session blocks its name */
 		EXPECT_ERR(session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION,
 				   "carry"), EEXIST);
@@ -760,6 +792,16 @@ static void bad(void)
 	EXPECT_OK(ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &big_arg));
 	s = big_arg.a.fd;
 	EXPECT_ERR(session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, "sized"), EEXIST);
+	/* the fd cannot be reported: EFAULT, and no session is left behind */
+	memset(&cs, 0, sizeof(cs));
+	cs.size = sizeof(cs);
+	strcpy((char *)cs.name, "unreported");
+	EXPECT_ERR(ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION,
+			 readonly(&cs, sizeof(cs))), EFAULT);
+	s2 = session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, "unreported");
+	if (s2 < 0)
+		fail("create after an EFAULT: %s", strerror(errno));
+	close(s2);
 	/* commands */
 	EXPECT_ERR(ioctl(dev, _IO(LIVEUPDATE_IOCTL_TYPE, 0x02), &cs), EINVAL);
 	EXPECT_ERR(ioctl(dev, _IOWR(LIVEUPDATE_IOCTL_TYPE, 0x00, cs), &cs), ENOTTY);
