@@ -71,7 +71,7 @@ userspace: deps
 	@if [ -f $(REPO)/tests/unit/Makefile ]; then $(MAKE) -s -C $(REPO)/tests/unit >/dev/null; fi
 
 # demo.sh's "# vmtest-args:" header is honoured, as in make check
-demo: kernel pkramctl
+demo: kernel pkramctl vmprog
 	@cd $(REPO) && eval "args=($$(sed -n 's/^#[[:space:]]*vmtest-args:[[:space:]]*//p' tests/vm/demo.sh | tr '\n' ' '))" && \
 	$(VMTEST) "$${args[@]}" --log $(BUILD)/logs/demo.log --show '^(DEMO:|vmtest:)' tests/vm/demo.sh
 

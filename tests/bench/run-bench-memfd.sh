@@ -17,7 +17,9 @@
 # read = reading all of it (one word per cache line). PKRAM = preserve +
 # save + finalize + reserve + validate + open + first; copy = memcpy of the
 # same bytes into memory touched before (best of 3; copy_max the worst);
-# ratio = PKRAM / copy. downtime = host time from "kexec now" (right before
+# ratio = PKRAM / copy. copy_memfd = one memcpy into a new memfd of the
+# same folio size, its pages allocated by the copy (what restoring state
+# from a copy costs a service), and ratio_m = PKRAM / copy_memfd. downtime = host time from "kexec now" (right before
 # kexec -e) to the new kernel's userspace, timestamped on the host, and
 # extra = downtime minus that of size 0 in the same layout; own = save +
 # finalize + reserve + validate, PKRAM's own share of the downtime, also
@@ -41,7 +43,7 @@ gcc -O2 -o "$OUT/tsc-khz" "$REPO/tests/bench/tsc-khz.c" || exit 2
 khz=$("$OUT/tsc-khz")
 echo "bench-memfd: kernel $KTREE; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT/memfd.{csv,txt}"
 
-echo "size_mb,layout,preserve_ns,save_us,finalize_us,reserve_us,validate_us,open_ns,first_ns,read_ns,copy_ns,copy_max_ns,downtime_ms" >"$CSV"
+echo "size_mb,layout,preserve_ns,save_us,finalize_us,reserve_us,validate_us,open_ns,first_ns,read_ns,copy_ns,copy_max_ns,downtime_ms,copy_memfd_ns" >"$CSV"
 
 parse() {
 	awk -v size="$2" -v layout="$3" '
@@ -51,6 +53,7 @@ parse() {
 	}
 	function after(re, skip,   s) { if (match($0, re)) { s = substr($0, RSTART + skip); return s + 0 } return "" }
 	/pkram-bench: phase=copy / { copy = num("ns"); cmax = num("max_ns") }
+	/pkram-bench: phase=copy_memfd / { cmem = num("ns") }
 	/pkram-bench: phase=preserve / { pres = num("ns") }
 	/pkram-bench: phase=open / { open = num("ns") }
 	/pkram-bench: phase=first / { first = num("ns") }
@@ -64,8 +67,8 @@ parse() {
 	/vmtest: stage 2: running/ && t1 == "" { t1 = $1 }
 	END {
 		down = (t0 != "" && t1 != "") ? sprintf("%.0f", (t1 - t0) * 1000) : ""
-		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, pres, save, fin, res, val,
-			open, first, rd, copy, cmax, down
+		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, pres, save, fin, res, val,
+			open, first, rd, copy, cmax, down, cmem
 	}' "$1"
 }
 
@@ -101,23 +104,26 @@ NR == 1 { next }
 	p[n, "preserve"] = v($3); p[n, "save"] = v($4) * 1000; p[n, "finalize"] = v($5) * 1000
 	p[n, "reserve"] = v($6) * 1000; p[n, "validate"] = v($7) * 1000; p[n, "open"] = v($8)
 	p[n, "first"] = v($9); p[n, "read"] = v($10); copy[n] = $11; cmax[n] = $12; down[n] = $13
+	cmem[n] = $14
 	if ($1 == 0) base[$2] = $13
 }
 END {
-	printf "%7s %-4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s %8s %8s %8s %8s %9s\n",
+	printf "%7s %-4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s %8s %10s %8s %8s %8s %8s %9s\n",
 		"size_MB", "lay", "preserve", "save", "finalize", "reserve", "validate", "open", "first",
-		"read", "PKRAM", "copy", "copy_max", "ratio", "down_ms", "extra", "own_ms", "own/GiB"
+		"read", "PKRAM", "copy", "copy_max", "ratio", "copy_memfd", "ratio_m", "down_ms", "extra",
+		"own_ms", "own/GiB"
 	for (i = 1; i <= n; i++) {
 		tot = p[i, "preserve"] + p[i, "save"] + p[i, "finalize"] + p[i, "reserve"] + p[i, "validate"] + p[i, "open"] + p[i, "first"]
 		own = p[i, "save"] + p[i, "finalize"] + p[i, "reserve"] + p[i, "validate"]
 		ratio = (copy[i] > 0) ? sprintf("%.4f", tot / copy[i]) : "-"
+		ratio_m = (cmem[i] > 0) ? sprintf("%.4f", tot / cmem[i]) : "-"
 		extra = (down[i] != "" && base[ly[i]] != "") ? down[i] - base[ly[i]] : "-"
 		pg = sz[i] > 0 ? sprintf("%.2f", own / 1e6 / (sz[i] / 1024)) : "-"
-		printf "%7s %-4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s %8s %8s %8s %8s %9s\n",
+		printf "%7s %-4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s %8s %10s %8s %8s %8s %8s %9s\n",
 			sz[i], ly[i], ms(p[i, "preserve"]), ms(p[i, "save"]), ms(p[i, "finalize"]),
 			ms(p[i, "reserve"]), ms(p[i, "validate"]), ms(p[i, "open"]), ms(p[i, "first"]),
-			ms(p[i, "read"]), ms(tot), ms(copy[i]), ms(cmax[i]), ratio, down[i], extra,
-			ms(own), pg
+			ms(p[i, "read"]), ms(tot), ms(copy[i]), ms(cmax[i]), ratio, ms(cmem[i]), ratio_m,
+			down[i], extra, ms(own), pg
 		key[ly[i], sz[i]] = i
 	}
 	printf "\nscaling 4096 MiB / 1024 MiB, per phase (target <= 4.4):\n"

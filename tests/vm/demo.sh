@@ -1,6 +1,7 @@
-# make demo: preserve two named nodes across a real kexec and get them back.
+# make demo: preserve two named nodes across a real kexec and get them back,
+# and a service's state kept in a memfd through /dev/liveupdate.
 # Lines starting with "DEMO:" are what the host shows.
-# vmtest-args: --mem 1G --timeout 300 --add build/pkramctl/pkramctl:/usr/bin/pkramctl
+# vmtest-args: --mem 1G --timeout 300 --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/demo-service:/usr/bin/demo-service
 # vmtest-skip: run by `make demo`, not by `make check`
 say() { echo "DEMO: $*"; }
 show() { "$@" 2>&1 | while IFS= read -r l; do say "    $l"; done; }
@@ -13,6 +14,9 @@ case $PKRAM_STAGE in
 	say "generator, each with its index, plus byte streams of 0 B to 256 KiB"
 	modprobe test_pkram action=save $verify_args || vm-fail "save failed"
 	rmmod test_pkram
+	say "a service builds 128 MiB of state and keeps it in a memfd through"
+	say "/dev/liveupdate (the live-update interface of mainline Linux):"
+	demo-service start 128 || vm-fail "the service could not keep its state"
 	say "pkramctl list, before kexec:"
 	show pkramctl list
 	kb MemTotal >/root/memtotal
@@ -27,6 +31,8 @@ case $PKRAM_STAGE in
 	modprobe test_pkram action=verify $verify_args ||
 		vm-fail "verification failed: $(dmesg | grep 'test_pkram: FAIL')"
 	rmmod test_pkram
+	say "the service starts again in the new kernel and asks for its state:"
+	demo-service resume 128 || vm-fail "the service did not get its state back"
 	dmesg | sed -n 's/.*test_pkram: \(verified .*\)/\1/p' | while read -r l; do
 		say "$l: every byte, order and index OK"
 	done

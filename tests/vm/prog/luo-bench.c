@@ -6,8 +6,10 @@
  *   luo-bench save MIB LAYOUT   build a MIB memfd (LAYOUT 4k: 4 KiB folios,
  *                               thp: 2 MiB folios), time copying it (the
  *                               baseline: memcpy into memory touched
- *                               before, 3 runs), time PRESERVE_FD, then
- *                               hold the session in the background
+ *                               before, 3 runs; and once into a new memfd
+ *                               of the same layout, as a service that
+ *                               restores its state from a copy would),
+ *                               time PRESERVE_FD, then hold the session
  *   luo-bench load MIB          after the kexec: time opening the device
  *                               (restores the memfd), RETRIEVE_SESSION +
  *                               RETRIEVE_FD + the first byte, and reading
@@ -95,9 +97,27 @@ static void save(unsigned long mib, const char *layout)
 		worst = t > worst ? t : worst;
 	}
 	munmap(dst, size);
-	munmap(src, size);
 	printf("pkram-bench: phase=copy ns=%llu max_ns=%llu runs=3\n",
 	       (unsigned long long)best, (unsigned long long)worst);
+	{
+		/* into a new memfd: allocation and page cache included */
+		int cfd = memfd_create("bench-copy", 0);
+
+		if (cfd < 0 || ftruncate(cfd, size))
+			fail("memfd copy");
+		dst = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   cfd, 0);
+		if (dst == MAP_FAILED)
+			fail("mmap copy");
+		t = ns();
+		memcpy(dst, src, size);
+		t = ns() - t;
+		munmap(dst, size);
+		close(cfd);
+		printf("pkram-bench: phase=copy_memfd ns=%llu\n",
+		       (unsigned long long)t);
+	}
+	munmap(src, size);
 
 	strcpy((char *)cs.name, "bench");
 	t = ns();

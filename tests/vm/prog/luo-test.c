@@ -248,6 +248,27 @@ static long meminfo(const char *field)
 	return v;
 }
 
+/*
+ * Free memory in kB, with the pages on per-CPU free lists, which MemFree
+ * leaves out until they are drained.
+ */
+static long free_kb(void)
+{
+	char line[256];
+	long pcp = 0;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *c = strstr(line, "count:");
+
+		if (c && c == line + strspn(line, " "))
+			pcp += atol(c + 6);
+	}
+	if (f)
+		fclose(f);
+	return meminfo("MemFree") + pcp * 4;
+}
+
 /* Check a retrieved file against its spec. */
 static void check_file(const char *sname, int fd, const struct fspec *f)
 {
@@ -593,14 +614,15 @@ static void verify(int stage)
 		s = session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, "free");
 		if (s < 0)
 			fail("retrieve free: %s", strerror(errno));
-		free0 = meminfo("MemFree");
+		free0 = free_kb();
 		EXPECT_OK(finish(s));
 		close(s);
 		usleep(200000);
-		free1 = meminfo("MemFree");
-		say("stage %d: FINISH with a 64 MiB file not retrieved: MemFree %ld -> %ld kB",
+		free1 = free_kb();
+		say("stage %d: FINISH with a 64 MiB file not retrieved: free memory %ld -> %ld kB",
 		    stage + 1, free0, free1);
-		if (free1 - free0 < 56 * 1024)
+		/* the file's 65536 kB, less what others allocated meanwhile */
+		if (free1 - free0 < 48 * 1024)
 			fail("FINISH freed %ld kB, want ~65536", free1 - free0);
 		for (i = 0; i < NR_MANY_SESSIONS; i++) {
 			char name[64];
