@@ -706,6 +706,12 @@ static bool luo_carried(const struct luo_session *s)
 	return s->incoming && !s->finished && luo_nr_kept(s);
 }
 
+/* Saved at kexec: every outgoing session, and the incoming ones carried. */
+static bool luo_saved(const struct luo_session *s)
+{
+	return !s->incoming || luo_carried(s);
+}
+
 static void luo_freeze_all(unsigned int how)
 {
 	struct luo_session *s;
@@ -764,7 +770,7 @@ static int luo_save_table(struct pkram_stream *ps, u32 nr)
 		list_for_each_entry(s, lists[i], list) {
 			struct pkram_luo_session e = { .nr_files = luo_nr_kept(s) };
 
-			if (s->incoming && !luo_carried(s))
+			if (!luo_saved(s))
 				continue;
 			strscpy_pad(e.name, s->name, sizeof(e.name));
 			if (pkram_write(&pb, &e, sizeof(e)) != sizeof(e)) {
@@ -789,11 +795,11 @@ static int luo_save_sessions(struct pkram_stream *ps)
 
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		list_for_each_entry(s, lists[i], list)
-			nr += !s->incoming || luo_carried(s);
+			nr += luo_saved(s);
 	err = luo_save_table(ps, nr);
 	for (i = 0; i < ARRAY_SIZE(lists) && !err; i++) {
 		list_for_each_entry(s, lists[i], list) {
-			if (s->incoming && !luo_carried(s))
+			if (!luo_saved(s))
 				continue;
 			list_for_each_entry(f, &s->files, list) {
 				if (!f->file)
