@@ -80,6 +80,9 @@ ALLOW=(
 	'CAMELCASE|tools/*|<PRI[diouxX](8|16|32|64|MAX|PTR)>'
 	# kernel_kexec()'s own error label, which PKRAM's refusal jumps to
 	'CAMELCASE|kernel/kexec_core.c|<Unlock>'
+	# a page-flag helper made by __CLEARPAGEFLAG(); checkpatch's exception
+	# for Page<flag> helpers does not allow for the __ of the non-atomic ones
+	'CAMELCASE|mm/pkram/*|<__ClearPageReserved>'
 )
 allowed() {  # TYPE PATH MSG
 	local a t p m
