@@ -231,6 +231,9 @@ static inline int pkram_memory_going_offline(unsigned long start_pfn,
 /* snapshot.c */
 void *pkram_snapshot(bool incoming, size_t *size);
 
+/* liveupdate.c */
+void *pkram_luo_text(size_t *size);
+
 /* boot.c */
 struct pkram_validate {
 	const struct pkram_range *r;	/* sorted preserved ranges */

@@ -875,6 +875,88 @@ static struct pkram_saver luo_saver = {
 	.cancel = luo_cancel,
 };
 
+/* ---- what pkramctl shows ---- */
+
+static size_t luo_print_session(char *buf, size_t cap,
+				const struct luo_session *s)
+{
+	const struct luo_file *f;
+	u64 pages = 0, bytes = 0;
+	size_t len;
+
+	list_for_each_entry(f, &s->files, list) {
+		if (!f->file)
+			continue;
+		pages += f->file->f_mapping->nrpages;
+		bytes += i_size_read(file_inode(f->file));
+	}
+	len = scnprintf(buf, cap, "session %s %s %s %u %llu %llu\n",
+			s->incoming ? "in" : "out",
+			s->open || !s->incoming ? "open" : "waiting", s->name,
+			s->nr_files, pages, bytes);
+	list_for_each_entry(f, &s->files, list)
+		len += scnprintf(buf + len, cap - len, "file %llu %lu %lld %d\n",
+				 f->token,
+				 f->file ? f->file->f_mapping->nrpages : 0,
+				 f->file ? i_size_read(file_inode(f->file)) : 0,
+				 f->err);
+	return len;
+}
+
+/**
+ * pkram_luo_text - the live update sessions, as text for sysfs
+ * @size: set to the length of the text
+ *
+ * /sys/kernel/pkram/liveupdate, read by ``pkramctl sessions``: one line
+ * per session, followed by one line per file of it::
+ *
+ *   session DIR STATE NAME FILES PAGES BYTES
+ *   file TOKEN PAGES BYTES ERRNO
+ *
+ * DIR is ``out`` (kept at the next kexec) or ``in`` (from the previous
+ * kernel); STATE ``open`` (its fd is open) or ``waiting`` (incoming, not
+ * retrieved or closed without FINISH: carried at the next kexec). PAGES
+ * is what the page cache holds, which is what is kept; BYTES the file
+ * size; ERRNO why an incoming file could not be restored, or 0. A first
+ * line ``unread`` says that the previous kernel's sessions are still in
+ * the incoming node, restored when /dev/liveupdate is first opened.
+ *
+ * Context: Process context; takes pkram_mutex, then luo_mutex.
+ * Return: the text (kvfree() it), or NULL if out of memory.
+ */
+void *pkram_luo_text(size_t *size)
+{
+	struct list_head *lists[] = { &luo_incoming, &luo_outgoing };
+	struct luo_session *s;
+	size_t cap = 16, len = 0;
+	struct pkram_node *node;
+	bool unread;
+	char *buf;
+	int i;
+
+	mutex_lock(&pkram_mutex);
+	node = pkram_find_node(PKRAM_LUO_NODE);
+	unread = node && node->incoming;
+	mutex_unlock(&pkram_mutex);
+
+	mutex_lock(&luo_mutex);
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(s, lists[i], list)
+			cap += 160 + s->nr_files * 64;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	if (buf) {
+		if (unread && !luo_loaded)
+			len = scnprintf(buf, cap, "unread\n");
+		for (i = 0; i < ARRAY_SIZE(lists); i++)
+			list_for_each_entry(s, lists[i], list)
+				len += luo_print_session(buf + len, cap - len,
+							 s);
+	}
+	mutex_unlock(&luo_mutex);
+	*size = len;
+	return buf;
+}
+
 /* ---- /dev/liveupdate ---- */
 
 static int luo_open(struct inode *inode, struct file *file)

@@ -154,7 +154,10 @@ static struct kobj_attribute kexec_check_attr = __ATTR_WO(kexec_check);
  * that finds the end with 0), or, if a reader stops early, when it is the
  * oldest of more than PKRAM_MAX_BLOBS.
  */
-enum { PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN, PKRAM_BLOB_KEXEC_AVOID };
+enum {
+	PKRAM_BLOB_NODES, PKRAM_BLOB_OUT, PKRAM_BLOB_IN, PKRAM_BLOB_KEXEC_AVOID,
+	PKRAM_BLOB_LIVEUPDATE,
+};
 
 /*
  * The physical ranges a kexec load must keep its segments off, one
@@ -241,6 +244,9 @@ static struct pkram_blob *pkram_blob_build(const struct file *f, int which)
 		b->data = pkram_nodes_text(&b->size);
 	else if (which == PKRAM_BLOB_KEXEC_AVOID)
 		b->data = pkram_kexec_avoid_text(&b->size);
+	else if (IS_ENABLED(CONFIG_PKRAM_LIVEUPDATE) &&
+		 which == PKRAM_BLOB_LIVEUPDATE)
+		b->data = pkram_luo_text(&b->size);
 	else
 		b->data = pkram_snapshot(which == PKRAM_BLOB_IN, &b->size);
 	if (!b->data) {
@@ -332,6 +338,23 @@ static struct bin_attribute kexec_avoid_attr = {
 	.read = kexec_avoid_read,
 };
 
+#ifdef CONFIG_PKRAM_LIVEUPDATE
+static ssize_t liveupdate_read(struct file *f, struct kobject *kobj,
+			       struct bin_attribute *attr, char *buf,
+			       loff_t off, size_t count)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return pkram_blob_read(f, PKRAM_BLOB_LIVEUPDATE, buf, off, count);
+}
+
+/* the sessions of /dev/liveupdate, see pkram_luo_text() */
+static struct bin_attribute liveupdate_attr = {
+	.attr = { .name = "liveupdate", .mode = 0400 },
+	.read = liveupdate_read,
+};
+#endif
+
 static struct bin_attribute nodes_attr = {
 	.attr = { .name = "nodes", .mode = 0400 },
 	.read = nodes_read,
@@ -352,6 +375,9 @@ static struct bin_attribute *pkram_bin_attrs[] = {
 	&kexec_avoid_attr,
 	&incoming_dtb_attr,
 	&outgoing_dtb_attr,
+#ifdef CONFIG_PKRAM_LIVEUPDATE
+	&liveupdate_attr,
+#endif
 	NULL,
 };
 

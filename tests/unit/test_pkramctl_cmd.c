@@ -4,6 +4,7 @@
  * /sys/kernel/pkram tree made in a temp dir from tests/unit/fixtures/.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -228,6 +229,68 @@ static void test_nodes_unreadable(void **state)
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "pkramctl: cannot read ");
 	assert_contains(r.err, "/pkram/nodes: No such file or directory");
+	result_free(&r);
+}
+
+/* -------------------------------------------------------------- sessions */
+
+static void test_sessions(void **state)
+{
+	struct fixture *fx = *state;
+	struct result r;
+
+	fx_pkram(fx, "nodes-empty");
+	fx_copy(fx, "pkram/liveupdate", "liveupdate-normal");
+	run(fx, &r, "sessions", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out,
+		"DIR  STATE    SESSION               FILES       PAGES         BYTES\n"
+		"out  open     alpha                     2         768       3149824\n"
+		"       token 1                            512       2097152\n"
+		"       token 7                            256       1052672\n"
+		"in   waiting  beta                      1           0             0\n"
+		"       token 18446744073709551615  not restored: Input/output error\n"
+		"The previous kernel's sessions are in node liveupdate until /dev/liveupdate is\n"
+		"first opened (`pkramctl show liveupdate`).\n");
+	result_free(&r);
+	/* list says there are sessions */
+	run(fx, &r, "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "(no nodes)\nlive update: 2 session(s), 3 file(s) (`pkramctl sessions`)\n");
+	result_free(&r);
+
+	/* a line it does not understand: exit 2, named; list stays quiet */
+	fx_write(fx, "pkram/liveupdate", "session out open alpha 2 768\n");
+	run(fx, &r, "sessions", NULL);
+	assert_int_equal(r.status, PKRAMCTL_EXIT_USAGE);
+	assert_contains(r.err, "/liveupdate: line 1 is not understood");
+	result_free(&r);
+	fx_write(fx, "pkram/liveupdate", "file 1 2 3 0\n");	/* no session */
+	run(fx, &r, "sessions", NULL);
+	assert_int_equal(r.status, PKRAMCTL_EXIT_USAGE);
+	result_free(&r);
+	run(fx, &r, "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_false(strstr(r.out, "live update"));
+	result_free(&r);
+
+	/* none, and a kernel without /dev/liveupdate */
+	fx_write(fx, "pkram/liveupdate", "");
+	run(fx, &r, "sessions", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "(no sessions)\n");
+	result_free(&r);
+	{
+		char path[PATH_MAX];
+
+		fx_path(fx, "pkram/liveupdate", path, sizeof(path));
+		assert_int_equal(unlink(path), 0);
+	}
+	run(fx, &r, "sessions", NULL);
+	assert_int_equal(r.status, PKRAMCTL_EXIT_USAGE);
+	assert_contains(r.err, "/pkram/liveupdate: No such file or directory");
 	result_free(&r);
 }
 
@@ -744,6 +807,7 @@ int main(void)
 		T(test_no_pkram),
 		T(test_sysfs_selection),
 		T(test_nodes_unreadable),
+		T(test_sessions),
 		T(test_show),
 		T(test_show_unknown),
 		T(test_discard_writes_name),

@@ -18,7 +18,7 @@
 #   sessions as fast as it can while the system kexecs;
 # - stage 4: alpha, the big memfd and whatever race sessions arrived (at
 #   most the last three) verified; nothing left reserved.
-# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/vmprog/luo-test:/usr/bin/luo-test --add build/vmprog/fail-nth-write:/usr/bin/fail-nth-write
+# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/vmprog/luo-test:/usr/bin/luo-test --add build/vmprog/fail-nth-write:/usr/bin/fail-nth-write --add build/pkramctl/pkramctl:/usr/bin/pkramctl
 # expect: pass
 . /root/pkram-lib.sh
 dbg=/sys/kernel/debug
@@ -27,12 +27,28 @@ case $PKRAM_STAGE in
 1)
 	luo-test bad || vm-fail "bad input"
 	luo-test save 1 || vm-fail "save"
+	# what is kept is visible: alpha's files, pages and bytes
+	pkramctl sessions >/root/sessions || vm-fail "pkramctl sessions"
+	grep -Eq '^out +open +alpha +5 +4362 +84947044$' /root/sessions ||
+		vm-fail "pkramctl sessions: alpha: $(grep alpha /root/sessions)"
+	grep -Eq '^ +token 18364758544493064720 +4096 +16777216$' /root/sessions ||
+		vm-fail "pkramctl sessions: no THP file line"
+	nr=$(grep -Ec '^out +open ' /root/sessions)
+	echo "pkram-test: pkramctl sessions lists $nr sessions"
+	# alpha, carry, free, 2000 of one file, many; not closed
+	[ "$nr" = 2004 ] || vm-fail "pkramctl sessions: $nr sessions, not 2004"
+	pkramctl list | grep -qx "live update: $nr session(s), $(grep -Ec '^ +token ' /root/sessions) file(s) (\`pkramctl sessions\`)" ||
+		vm-fail "pkramctl list: no live update line"
 	vm-kexec
 	;;
 2)
 	no_pkram_errors
 	expect_node liveupdate in incoming
+	pkramctl sessions | grep -q "sessions are in node liveupdate until" ||
+		vm-fail "pkramctl sessions: no word of the unread node"
 	luo-test verify 1 || vm-fail "verify"
+	pkramctl sessions | grep -Eq '^in +waiting +carry ' ||
+		vm-fail "pkramctl sessions: no incoming session carry"
 	[ -z "$(node_field liveupdate 1)" ] || vm-fail "the liveupdate node is still listed after open"
 	vm-kexec
 	;;

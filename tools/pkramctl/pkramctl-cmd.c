@@ -504,6 +504,108 @@ static bool parse_done(int err, int *status)
 	return true;
 }
 
+/*
+ * The sessions of /dev/liveupdate from <sysfs>/liveupdate (the kernel's
+ * pkram_luo_text()): printed as a table when @f, else only counted.
+ * 0, or -EINVAL with *@bad_line set to the line it does not understand.
+ */
+static int parse_sessions(const char *buf, size_t len, FILE *f,
+			  unsigned int *sessions, unsigned int *files,
+			  bool *unread, unsigned int *bad_line)
+{
+	unsigned int lineno = 0;
+	size_t off = 0;
+
+	*sessions = *files = 0;
+	*unread = false;
+	while (off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		char line[256], dir[4], state[8], name[64];
+		unsigned long long a, b, c;
+		unsigned int nr;
+		size_t llen;
+		int e, n = 0;
+
+		lineno++;
+		llen = nl ? (size_t)(nl - buf - off) : len - off;
+		if (!nl || llen >= sizeof(line))
+			goto bad;
+		memcpy(line, buf + off, llen);
+		line[llen] = '\0';
+		off += llen + 1;
+		if (!strcmp(line, "unread")) {
+			*unread = true;
+		} else if (sscanf(line, "session %3s %7s %63s %u %llu %llu%n",
+				  dir, state, name, &nr, &a, &b, &n) == 6 &&
+			   (size_t)n == llen) {
+			(*sessions)++;
+			if (f)
+				fprintf(f, "%-3s  %-7s  %-20s  %5u  %10llu  %12llu\n",
+					dir, state, name, nr, a, b);
+		} else if (sscanf(line, "file %llu %llu %llu %d%n",
+				  &a, &b, &c, &e, &n) == 4 &&
+			   (size_t)n == llen && *sessions) {
+			(*files)++;
+			if (f && e)
+				fprintf(f, "       token %-20llu  not restored: %s\n",
+					a, strerror(-e));
+			else if (f)
+				fprintf(f, "       token %-20llu  %10llu  %12llu\n",
+					a, b, c);
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	*bad_line = lineno;
+	return -EINVAL;
+}
+
+/* 0 and the sessions read, or an exit status after a message. */
+static int load_sessions(struct pkramctl *ctx, FILE *f, unsigned int *sessions,
+			 unsigned int *files, bool *unread)
+{
+	unsigned int bad;
+	char *buf;
+	size_t len;
+	int err;
+
+	err = read_sysfs(ctx, "liveupdate", &buf, &len);
+	if (err)
+		return err;
+	err = parse_sessions(buf, len, f, sessions, files, unread, &bad);
+	free(buf);
+	if (err)
+		errmsg(ctx, "%s/liveupdate: line %u is not understood", ctx->sysfs,
+		       bad);
+	return err ? PKRAMCTL_EXIT_USAGE : 0;
+}
+
+/* After the node table: a line about the live update sessions, if any. */
+static void list_sessions_note(struct pkramctl *ctx)
+{
+	unsigned int sessions, files, bad;
+	bool unread;
+	char *path, *buf;
+	size_t len;
+	int err;
+
+	path = sysfs_path(ctx, "liveupdate");
+	if (!path)
+		return;
+	err = read_file(path, &buf, &len);
+	free(path);
+	if (err)
+		return;		/* no /dev/liveupdate, or not root */
+	if (!parse_sessions(buf, len, NULL, &sessions, &files, &unread, &bad) &&
+	    sessions)
+		fprintf(ctx->out,
+			"live update: %u session(s), %u file(s) (`pkramctl sessions`)\n",
+			sessions, files);
+	free(buf);
+}
+
 /* ------------------------------------------------------------ commands */
 
 static int cmd_list(struct pkramctl *ctx, const struct cmd *cmd, int argc,
@@ -519,11 +621,38 @@ static int cmd_list(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 	status = load_nodes(ctx, &list);
 	if (status)
 		return status;
-	if (opts[0].seen)
+	if (opts[0].seen) {
 		pkram_print_json(ctx->out, &list);
-	else
+	} else {
 		pkram_print_table(ctx->out, &list);
+		list_sessions_note(ctx);
+	}
 	pkram_node_list_free(&list);
+	return PKRAMCTL_EXIT_OK;
+}
+
+static int cmd_sessions(struct pkramctl *ctx, const struct cmd *cmd, int argc,
+			char **argv)
+{
+	struct opt opts[] = { { 0 } };
+	unsigned int sessions, files;
+	int npos, status;
+	bool unread;
+
+	if (parse_done(parse_args(ctx, cmd, argc, argv, opts, NULL, &npos, 0),
+		       &status))
+		return status;
+	fprintf(ctx->out, "%-3s  %-7s  %-20s  %5s  %10s  %12s\n", "DIR",
+		"STATE", "SESSION", "FILES", "PAGES", "BYTES");
+	status = load_sessions(ctx, ctx->out, &sessions, &files, &unread);
+	if (status)
+		return status;
+	if (!sessions)
+		fprintf(ctx->out, "(no sessions)\n");
+	if (unread)
+		fprintf(ctx->out,
+			"The previous kernel's sessions are in node liveupdate until /dev/liveupdate is\n"
+			"first opened (`pkramctl show liveupdate`).\n");
 	return PKRAMCTL_EXIT_OK;
 }
 
@@ -1064,6 +1193,13 @@ static const struct cmd cmds[] = {
 	  "  --json            one JSON object with raw numbers\n"
 	  "  --snapshot FILE   read everything from FILE (from `pkramctl dump`)\n"
 	  "                    instead of sysfs\n" },
+	{ "sessions", cmd_sessions, "sessions",
+	  "List the sessions of /dev/liveupdate (memfds kept across kexec, see\n"
+	  "Documentation/userspace-api/liveupdate.rst) and their files: out\n"
+	  "(kept at the next kexec, in the node liveupdate) or in (from the\n"
+	  "previous kernel), open or waiting (not retrieved, or closed without\n"
+	  "FINISH: carried at the next kexec); per file its token, the pages it\n"
+	  "holds (what is kept) and its size in bytes. Needs root.\n" },
 	{ "dump", cmd_dump, "dump [--incoming|--outgoing] -o FILE",
 	  "Write the layout snapshot of the incoming or outgoing nodes (default\n"
 	  "--outgoing), a flattened device tree, to FILE (mode 0600), after\n"
