@@ -589,30 +589,48 @@ void __init pkram_reserve(void)
 /* ---- after the page allocator is up ---- */
 
 /*
- * Is [@start, @end) inside one preserved range? Folios are mostly saved in
- * address order, so the range of the last lookup and the next one are
- * tried before a binary search: for a large node the search's probes miss
- * the TLB on every step of a vmalloc'ed array.
+ * The item that holds @start, or v->nr. Folios are mostly saved in address
+ * order, so the item of the last lookup and the next one are tried before
+ * a binary search.
  */
-static bool pkram_in_ranges_ok(struct pkram_validate *v, u64 start, u64 end)
+static unsigned long pkram_find_item(struct pkram_validate *v, u64 start)
 {
 	unsigned long lo = 0, hi = v->nr, i;
 
 	for (i = v->hint; i < v->nr && i < v->hint + 2; i++)
-		if (v->r[i].start <= start && start < v->r[i].end) {
-			v->hint = i;
-			return end <= v->r[i].end;
-		}
+		if (v->items[i].start <= start && start < v->items[i].end)
+			return v->hint = i;
 	while (lo < hi) {
 		unsigned long mid = lo + (hi - lo) / 2;
 
-		if (v->r[mid].end <= start)
+		if (v->items[mid].end <= start)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	v->hint = lo < v->nr ? lo : 0;
-	return lo < v->nr && v->r[lo].start <= start && end <= v->r[lo].end;
+	if (lo == v->nr || v->items[lo].start > start)
+		return v->nr;
+	return v->hint = lo;
+}
+
+/*
+ * Is all of [@start, @end) preserved, inside one item (so inside one
+ * preserved range: ranges are never adjacent)? Its item, or v->nr.
+ */
+static unsigned long pkram_in_ranges_ok(struct pkram_validate *v, u64 start,
+					u64 end)
+{
+	unsigned long i = pkram_find_item(v, start);
+	const struct pkram_vitem *it = &v->items[i];
+	u32 s, e;
+
+	if (i == v->nr || end > it->end)
+		return v->nr;
+	if (!it->bm)
+		return i;
+	s = (start - it->base) >> PAGE_SHIFT;
+	e = (end - it->base) >> PAGE_SHIFT;
+	return pkram_rl_scan(it->bm, e, s, false) == e ? i : v->nr;
 }
 
 /* Does [@start, @end) touch preserved memory this kernel cannot use? */
@@ -626,66 +644,147 @@ static bool pkram_in_unknown(const struct pkram_validate *v, u64 start, u64 end)
 	return false;
 }
 
+/* A bit per page of the items' spans, for pkram_validate_use(). */
+static int pkram_validate_track(struct pkram_validate *v)
+{
+	v->used = kvcalloc(BITS_TO_LONGS(v->nbits) ?: 1, sizeof(long),
+			   GFP_KERNEL);
+	if (!v->used) {
+		pkram_validate_destroy(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Append [@start, @end) to item @n, or open item @n with it. */
+static void pkram_item_add(struct pkram_validate *v, unsigned long n,
+			   const struct pkram_range *r, u64 base, const u64 *bm)
+{
+	struct pkram_vitem *it = &v->items[n];
+
+	if (n < v->nr) {
+		v->nbits += (r->end - it->end) >> PAGE_SHIFT;
+		it->end = r->end;
+		return;
+	}
+	it->start = r->start;
+	it->end = r->end;
+	it->base = base;
+	it->bm = bm;
+	it->used = v->nbits;
+	v->nbits += (r->end - r->start) >> PAGE_SHIFT;
+	v->nr = n + 1;
+}
+
 /**
  * pkram_validate_init - prepare to validate nodes against preserved ranges
  * @v: the state to set up
- * @r: the preserved ranges, sorted and disjoint; must outlive @v
+ * @r: the preserved ranges, sorted, disjoint and not adjacent
  * @nr: how many
+ * @track: whether pkram_validate_use() marks pages, so that none is
+ *	   offered twice
  *
- * Sets up a bit per preserved page for pkram_use(), so that no page can be
- * offered twice, and the metadata budget (every preserved page once).
+ * The metadata budget is every preserved page once.
  *
  * Return: 0 or -ENOMEM.
  */
 int pkram_validate_init(struct pkram_validate *v, const struct pkram_range *r,
-			unsigned long nr)
+			unsigned long nr, bool track)
 {
 	unsigned long i;
-	u64 pages = 0;
 
 	memset(v, 0, sizeof(*v));
-	v->r = r;
-	v->nr = nr;
-	v->first = kvmalloc_array(nr ?: 1, sizeof(*v->first), GFP_KERNEL);
-	if (!v->first)
+	v->items = kvmalloc_array(nr ?: 1, sizeof(*v->items), GFP_KERNEL);
+	if (!v->items)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		v->first[i] = pages;
-		pages += (r[i].end - r[i].start) >> PAGE_SHIFT;
+	for (i = 0; i < nr; i++)
+		pkram_item_add(v, i, &r[i], r[i].start, NULL);
+	v->budget = v->nbits;
+	return track ? pkram_validate_track(v) : 0;
+}
+
+/*
+ * Decode the range list at @list (up to @max_pages pages) into items, or
+ * with v->items NULL only count them: a run is an item, the ranges of one
+ * bitmap are one item, read in place. Return: the number of items.
+ */
+static unsigned long pkram_list_items(struct pkram_validate *v, u64 list,
+				      u64 max_pages)
+{
+	struct pkram_rl_cursor c;
+	struct pkram_range r;
+	unsigned long n = 0;
+	const u64 *bm, *last = NULL;
+	u64 pages = 0;
+
+	for (; list && max_pages--; list = c.p->hdr.next) {
+		memset(&c, 0, sizeof(c));
+		c.p = phys_to_virt(list);
+		while (pkram_rl_next(&c, &r) > 0) {
+			bm = c.bits ? &c.p->words[c.bm] : NULL;
+			pages += (r.end - r.start) >> PAGE_SHIFT;
+			if (!bm || bm != last)
+				n++;
+			if (v->items)
+				pkram_item_add(v, n - 1, &r, c.base, bm);
+			last = bm;
+		}
 	}
 	v->budget = pages;
-	v->used = kvcalloc(BITS_TO_LONGS(pages) ?: 1, sizeof(long), GFP_KERNEL);
-	if (!v->used) {
-		kvfree(v->first);
-		v->first = NULL;
+	return n;
+}
+
+/**
+ * pkram_validate_init_list - prepare to validate nodes, tracking pages
+ * @v: the state to set up
+ * @list: the first page of a range list that early boot checked: sorted,
+ *	  disjoint, well formed, in preserved memory
+ * @max_pages: how many pages it has
+ *
+ * The list is read where it lies: what is kept is an item per run or
+ * bitmap of it, not per range, so that a node is checked against a few
+ * hundred items per GiB of scattered pages, and a bit per page they span.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pkram_validate_init_list(struct pkram_validate *v, u64 list, u64 max_pages)
+{
+	unsigned long n;
+
+	memset(v, 0, sizeof(*v));
+	n = pkram_list_items(v, list, max_pages);
+	v->items = kvmalloc_array(n ?: 1, sizeof(*v->items), GFP_KERNEL);
+	if (!v->items)
 		return -ENOMEM;
-	}
-	return 0;
+	v->nbits = 0;
+	pkram_list_items(v, list, max_pages);
+	return pkram_validate_track(v);
 }
 
 /* Free what pkram_validate_init() allocated (not the ranges). */
 void pkram_validate_destroy(struct pkram_validate *v)
 {
 	kvfree(v->used);
-	kvfree(v->first);
+	kvfree(v->items);
 	v->used = NULL;
-	v->first = NULL;
+	v->items = NULL;
 }
 
 /*
- * Account [@start, @end) to what is being validated: it must lie in one
- * preserved range (else @why is the reason) and, once pkram_validate_init()
- * set up v->used, belong to nothing marked yet: no page of an offered node,
- * of the handover itself, or of an earlier part of the node being checked.
- * It is then marked. With v->undo, the marks of a refused node are taken
- * back instead, in the order they were made, until v->done runs out.
+ * Account [@start, @end) to what is being validated: it must be preserved,
+ * inside one range (else @why is the reason) and, with tracking, belong to
+ * nothing marked yet: no page of an offered node, of the handover itself,
+ * or of an earlier part of the node being checked. It is then marked. With
+ * v->undo, the marks of a refused node are taken back instead, in the order
+ * they were made, until v->done runs out.
  */
-static bool pkram_use(struct pkram_validate *v, u64 start, u64 end,
-		      const char *why)
+bool pkram_validate_use(struct pkram_validate *v, u64 start, u64 end,
+			const char *why)
 {
-	unsigned long s, n;
+	unsigned long i, s, n;
 
-	if (!pkram_in_ranges_ok(v, start, end)) {
+	i = pkram_in_ranges_ok(v, start, end);
+	if (i == v->nr) {
 		v->why = why;
 		return false;
 	}
@@ -695,7 +794,7 @@ static bool pkram_use(struct pkram_validate *v, u64 start, u64 end,
 	}
 	if (!v->used)
 		return true;
-	s = v->first[v->hint] + ((start - v->r[v->hint].start) >> PAGE_SHIFT);
+	s = v->items[i].used + ((start - v->items[i].start) >> PAGE_SHIFT);
 	n = (end - start) >> PAGE_SHIFT;
 	if (v->undo) {
 		if (!v->done)
@@ -726,8 +825,8 @@ static void *pkram_meta_get(struct pkram_validate *v, u64 phys, u16 type)
 		v->why = "metadata page outside preserved memory";
 		return NULL;
 	}
-	if (!pkram_use(v, phys, phys + PAGE_SIZE,
-		       "metadata page outside preserved memory"))
+	if (!pkram_validate_use(v, phys, phys + PAGE_SIZE,
+				"metadata page outside preserved memory"))
 		return NULL;
 	page = phys_to_virt(phys);
 	if (!pkram_meta_check(page, type)) {
@@ -782,8 +881,8 @@ static bool pkram_validate_stream(struct pkram_validate *v, u64 head,
 					v->why = "entry outside preserved memory";
 					return false;
 				}
-				if (!pkram_use(v, start, end,
-					       "entry outside preserved memory"))
+				if (!pkram_validate_use(v, start, end,
+							"entry outside preserved memory"))
 					return false;
 			}
 			*folios += e.count;
@@ -897,28 +996,6 @@ bool pkram_check_node(struct pkram_validate *v, u64 phys,
 	return false;
 }
 
-/* Decode the (already checked) range list into an array. */
-static struct pkram_range *__init pkram_take_ranges(unsigned long *nr)
-{
-	struct pkram_rl_cursor c;
-	struct pkram_range *r;
-	u64 phys = pkram_in_ranges;
-	unsigned long n = 0;
-
-	r = kvmalloc_array(pkram_in_nr_ranges, sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return NULL;
-	while (phys) {
-		memset(&c, 0, sizeof(c));
-		c.p = phys_to_virt(phys);
-		while (n < pkram_in_nr_ranges && pkram_rl_next(&c, &r[n]) > 0)
-			n++;
-		phys = c.p->hdr.next;
-	}
-	*nr = n;
-	return r;
-}
-
 static void __init pkram_free_ranges_pages(void)
 {
 	u64 phys = pkram_in_ranges;
@@ -944,8 +1021,6 @@ static void __init pkram_free_ranges_pages(void)
 int __init pkram_parse_incoming(void)
 {
 	struct pkram_validate v;
-	struct pkram_range *r;
-	unsigned long nr;
 	u64 phys, nodes = 0, good = 0, damaged = 0;
 	u64 ns = local_clock();		/* finer than ktime this early */
 	u64 cycles = get_cycles();
@@ -955,9 +1030,8 @@ int __init pkram_parse_incoming(void)
 	if (!pkram_in_reserved)
 		return 0;
 
-	r = pkram_take_ranges(&nr);
-	if (!r || pkram_validate_init(&v, r, nr)) {
-		kvfree(r);
+	if (pkram_validate_init_list(&v, pkram_in_ranges,
+				     pkram_in_range_pages)) {
 		pr_err("out of memory reading the range list: preserved memory stays reserved\n");
 		return 0;
 	}
@@ -970,12 +1044,14 @@ int __init pkram_parse_incoming(void)
 	 * the avoid page only if "avoid" (not checksummed) points at a page
 	 * of its own there.
 	 */
-	pkram_use(&v, pkram_incoming_sb, pkram_incoming_sb + PAGE_SIZE, NULL);
+	pkram_validate_use(&v, pkram_incoming_sb,
+			   pkram_incoming_sb + PAGE_SIZE, NULL);
 	for (phys = pkram_in_ranges; phys;
 	     phys = ((struct pkram_ranges_meta *)phys_to_virt(phys))->hdr.next)
-		pkram_use(&v, phys, phys + PAGE_SIZE, NULL);
+		pkram_validate_use(&v, phys, phys + PAGE_SIZE, NULL);
 	avoid_ok = pkram_in_avoid && PAGE_ALIGNED(pkram_in_avoid) &&
-		   pkram_use(&v, pkram_in_avoid, pkram_in_avoid + PAGE_SIZE, NULL);
+		   pkram_validate_use(&v, pkram_in_avoid,
+				      pkram_in_avoid + PAGE_SIZE, NULL);
 
 	for (nodes = 0; nodes < pkram_in_nr_nodes; nodes++) {
 		struct pkram_node_meta *node;
@@ -998,7 +1074,7 @@ int __init pkram_parse_incoming(void)
 		}
 		good++;
 	}
-	/* no offered node uses these pages: pkram_use() made sure */
+	/* no offered node uses these pages: pkram_validate_use() made sure */
 	pkram_free_ranges_pages();
 	/* a damaged node may use the avoid page beyond where its walk stopped */
 	if (avoid_ok && !damaged) {
@@ -1009,7 +1085,6 @@ int __init pkram_parse_incoming(void)
 	memset(sb, 0, PAGE_SIZE);	/* consumed: never valid again */
 	free_reserved_page(virt_to_page(sb));
 	pkram_validate_destroy(&v);
-	kvfree(r);
 	ns = local_clock() - ns;
 	cycles = get_cycles() - cycles;
 	/* local_clock() stood still in early boot: convert its cycles */

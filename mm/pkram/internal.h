@@ -235,15 +235,28 @@ void *pkram_snapshot(bool incoming, size_t *size);
 void *pkram_luo_text(size_t *size);
 
 /* boot.c */
+/*
+ * One item of the range list, as validation looks pages up: a run, all of
+ * [start, end) preserved, or a bitmap (@bm, bit 0 at @base) trimmed to its
+ * first and last set bit. Items are sorted and disjoint.
+ */
+struct pkram_vitem {
+	u64 start;
+	u64 end;
+	u64 base;
+	const u64 *bm;			/* in the range list page; NULL: a run */
+	u64 used;			/* v->used bit of @start */
+};
+
 struct pkram_validate {
-	const struct pkram_range *r;	/* sorted preserved ranges */
+	struct pkram_vitem *items;	/* what is preserved */
 	unsigned long nr;
-	unsigned long hint;		/* where the last lookup found its range */
+	unsigned long hint;		/* where the last lookup found its item */
 	u64 budget;			/* metadata pages left, against cycles */
 	const char *why;		/* why validation failed */
-	/* set up by pkram_validate_init(): no page used twice */
-	unsigned long *used;		/* a bit per preserved page */
-	u64 *first;			/* the bit of each range's first page */
+	/* with tracking: no page used twice */
+	unsigned long *used;		/* a bit per page of the items' spans */
+	u64 nbits;
 	u64 done;			/* marks made for the node being checked */
 	bool undo;			/* take them back */
 	/* preserved, but not memory this kernel knows: never to be read */
@@ -252,8 +265,12 @@ struct pkram_validate {
 };
 
 int pkram_validate_init(struct pkram_validate *v, const struct pkram_range *r,
-			unsigned long nr);
+			unsigned long nr, bool track);
+int pkram_validate_init_list(struct pkram_validate *v, u64 list,
+			     u64 max_pages);
 void pkram_validate_destroy(struct pkram_validate *v);
+bool pkram_validate_use(struct pkram_validate *v, u64 start, u64 end,
+			const char *why);
 bool pkram_validate_node(struct pkram_validate *v, struct pkram_node_meta *node);
 bool pkram_check_node(struct pkram_validate *v, u64 phys,
 		      struct pkram_node_meta **nodep);

@@ -80,7 +80,8 @@ static void pkram_test_range_list(struct kunit *test)
 	struct pkram_pfnmap m;
 	unsigned long pfn = max_pfn, s, e, pos = 0, n = 0;
 	struct pkram_ranges_meta *bad;
-	u64 head = 0, nr_ranges = 0, pages = 0;
+	u64 head = 0, first, nr_ranges = 0, pages = 0;
+	struct pkram_validate v;
 	struct pkram_rl_cursor c;
 	struct page *page, *tmp;
 	struct pkram_range got;
@@ -100,6 +101,7 @@ static void pkram_test_range_list(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pkram_write_ranges(&m, &list, &head, &nr_ranges,
 						 &pages), 0);
 	KUNIT_EXPECT_GT(test, pages, 1);
+	first = head;
 	list_for_each_entry(page, &list, lru) {
 		KUNIT_EXPECT_EQ(test, page_to_phys(page), head);
 		KUNIT_ASSERT_TRUE(test, pkram_meta_check(page_address(page),
@@ -118,6 +120,32 @@ static void pkram_test_range_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, nr_ranges);
 	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
 	KUNIT_EXPECT_FALSE(test, m.dup);
+
+	/*
+	 * Validation reads the list where it lies, an item per run or bitmap:
+	 * every range is preserved, a page either side of it is not, and a
+	 * page is taken once.
+	 */
+	KUNIT_ASSERT_EQ(test, pkram_validate_init_list(&v, first, pages), 0);
+	KUNIT_EXPECT_LT(test, v.nr, nr_ranges);	/* bitmaps group ranges */
+	pos = 0;
+	n = 0;
+	while (pkram_pfnmap_next(&m, &pos, &s, &e)) {
+		KUNIT_EXPECT_FALSE(test, pkram_validate_use(&v, PFN_PHYS(s),
+							    PFN_PHYS(e + 1), "out"));
+		KUNIT_EXPECT_FALSE(test, pkram_validate_use(&v, PFN_PHYS(s - 1),
+							    PFN_PHYS(s), "out"));
+		KUNIT_EXPECT_TRUE(test, pkram_validate_use(&v, PFN_PHYS(s),
+							   PFN_PHYS(e), "out"));
+		n += e - s;
+	}
+	KUNIT_EXPECT_EQ(test, v.budget, n);
+	pos = 0;
+	KUNIT_ASSERT_TRUE(test, pkram_pfnmap_next(&m, &pos, &s, &e));
+	KUNIT_EXPECT_FALSE(test, pkram_validate_use(&v, PFN_PHYS(e - 1),
+						    PFN_PHYS(e), "out"));
+	KUNIT_EXPECT_STREQ(test, v.why, "a page is used twice");
+	pkram_validate_destroy(&v);
 
 	/* malformed items are refused, never read past the page */
 	bad = page_address(list_first_entry(&list, struct page, lru));
@@ -573,17 +601,17 @@ static void pkram_test_pack(struct kunit *test)
 		put_page(&pages[i]);
 }
 
-/* Validate @meta against @v's ranges as an incoming node: offered? */
-static bool pkram_test_offer(struct kunit *test, struct pkram_validate *v,
-			     struct pkram_node_meta *meta)
+/* Validate @meta against ranges @r as an incoming node: offered? */
+static bool pkram_test_offer(struct kunit *test, const struct pkram_range *r,
+			     unsigned long nr, struct pkram_node_meta *meta)
 {
 	struct pkram_validate w;
 	struct pkram_node_meta *node;
 	u64 pages;
 	bool ok;
 
-	KUNIT_ASSERT_EQ(test, pkram_validate_init(&w, v->r, v->nr), 0);
-	pages = w.budget;
+	KUNIT_ASSERT_EQ(test, pkram_validate_init(&w, r, nr, true), 0);
+	pages = w.nbits;
 	ok = pkram_check_node(&w, virt_to_phys(meta), &node);
 	/* a refused node leaves nothing marked */
 	if (!ok)
@@ -603,6 +631,8 @@ static bool pkram_test_offer(struct kunit *test, struct pkram_validate *v,
  */
 static void pkram_test_validate_overlap(struct kunit *test,
 					struct pkram_validate *v,
+					const struct pkram_range *r,
+					unsigned long nr,
 					struct pkram_node_meta *meta,
 					struct pkram_obj_meta *obj,
 					struct pkram_link_meta *link)
@@ -611,7 +641,7 @@ static void pkram_test_validate_overlap(struct kunit *test,
 	unsigned int nw = link->nr_words;
 
 	KUNIT_ASSERT_EQ(test, nw, 2U);		/* one order-2 folio, its index */
-	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, v, meta));
+	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, r, nr, meta));
 
 	/* the same folio twice, at two indexes */
 	link->words[2] = w0;
@@ -624,7 +654,7 @@ static void pkram_test_validate_overlap(struct kunit *test,
 	pkram_seal_node(meta, false);
 	v->budget = 100;
 	KUNIT_EXPECT_TRUE(test, pkram_validate_node(v, meta));
-	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, v, meta));
+	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, r, nr, meta));
 	link->nr_words = nw;
 	obj->nr_folios--;
 	obj->nr_pages -= 4;
@@ -638,12 +668,12 @@ static void pkram_test_validate_overlap(struct kunit *test,
 	pkram_seal_node(meta, false);
 	v->budget = 100;
 	KUNIT_EXPECT_TRUE(test, pkram_validate_node(v, meta));
-	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, v, meta));
+	KUNIT_EXPECT_FALSE(test, pkram_test_offer(test, r, nr, meta));
 	link->words[0] = w0;
 	obj->nr_pages += 3;
 	meta->nr_pages += 3;
 	pkram_seal_node(meta, false);
-	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, v, meta));
+	KUNIT_EXPECT_TRUE(test, pkram_test_offer(test, r, nr, meta));
 }
 
 /* Seal @meta again and expect the validator to refuse it, for @why. */
@@ -663,6 +693,7 @@ static void pkram_test_refused(struct kunit *test, struct pkram_validate *v,
 static void pkram_test_validate(struct kunit *test)
 {
 	struct pkram_validate v = { };
+	struct pkram_range *r;
 	struct pkram_node_meta *meta;
 	struct pkram_obj_meta *obj;
 	struct pkram_link_meta *link;
@@ -693,10 +724,10 @@ static void pkram_test_validate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
 
 	mutex_lock(&pkram_mutex);
-	v.r = pkram_collect_ranges(&nr, 0);
+	r = pkram_collect_ranges(&nr, 0);
 	mutex_unlock(&pkram_mutex);
-	KUNIT_ASSERT_NOT_NULL(test, v.r);
-	v.nr = nr;
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, pkram_validate_init(&v, r, nr, false), 0);
 	pkram_seal_node(meta, false);
 
 	v.budget = 100;
@@ -742,9 +773,10 @@ static void pkram_test_validate(struct kunit *test)
 	v.budget = 100;
 	KUNIT_EXPECT_TRUE(test, pkram_validate_node(&v, meta));
 
-	pkram_test_validate_overlap(test, &v, meta, obj, link);
+	pkram_test_validate_overlap(test, &v, r, nr, meta, obj, link);
 
-	kvfree(v.r);
+	pkram_validate_destroy(&v);
+	kvfree(r);
 	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-val"), 0);
 }
 
