@@ -138,6 +138,16 @@ int pkram_shmem_read_hdr(struct pkram_access *bytes,
 			 struct pkram_shmem_file *h);
 int pkram_shmem_load(struct pkram_stream *ps, const struct pkram_shmem_file *h,
 		     struct inode *inode);
+int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
+			    u64 *folios, u64 *pages);
+int pkram_shmem_load_folios(struct pkram_access *pa, struct inode *inode,
+			    u64 folios, u64 pages);
+
+/* tmpfs.c */
+struct dentry;
+struct path;
+int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root);
+int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root);
 
 /* core.c */
 extern struct mutex pkram_mutex;

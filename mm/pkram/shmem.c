@@ -91,6 +91,54 @@ int pkram_shmem_check(struct inode *inode)
 }
 
 /**
+ * pkram_shmem_save_folios - keep a shmem file's folios in a folio stream
+ * @pa: a folio access of a node being saved
+ * @inode: the file's inode, frozen with %SHMEM_FREEZE_FOLIOS (or in a file
+ *	   system nobody can change)
+ * @folios: set to the number of folios kept
+ * @pages: set to the number of pages they hold
+ *
+ * Every folio of the page cache is kept in place, with its index, in index
+ * order, after what @pa holds already.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or a negative errno: -EBUSY if pages are in swap, or what
+ * pkram_save_folio() returned.
+ */
+int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
+			    u64 *folios, u64 *pages)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct folio_batch fbatch;
+	pgoff_t next = 0;
+	int err;
+
+	*folios = 0;
+	*pages = 0;
+	err = pkram_shmem_check(inode);
+	if (err)
+		return err;
+	folio_batch_init(&fbatch);
+	while (!err && filemap_get_folios(mapping, &next, ULONG_MAX, &fbatch)) {
+		unsigned int i;
+
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			pkram_shmem_fill(folio);
+			err = pkram_save_folio(pa, folio);
+			if (err)
+				break;
+			(*folios)++;
+			*pages += folio_nr_pages(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return err;
+}
+
+/**
  * pkram_shmem_save - keep a shmem file's data in the current object
  * @ps: a node being saved, with a current object of folios and bytes
  * @bytes: a byte access of that object: the file's record is written here,
@@ -108,33 +156,12 @@ int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
 		     struct inode *inode)
 {
 	PKRAM_ACCESS(pa, ps, folios);
-	struct address_space *mapping = inode->i_mapping;
 	struct pkram_shmem_file h;
-	struct folio_batch fbatch;
-	unsigned long pages = 0;
-	pgoff_t next = 0;
+	u64 folios, pages;
 	ssize_t n;
 	int err;
 
-	err = pkram_shmem_check(inode);
-	if (err)
-		return err;
-	folio_batch_init(&fbatch);
-	while (!err && filemap_get_folios(mapping, &next, ULONG_MAX, &fbatch)) {
-		unsigned int i;
-
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
-
-			pkram_shmem_fill(folio);
-			err = pkram_save_folio(&pa, folio);
-			if (err)
-				break;
-			pages += folio_nr_pages(folio);
-		}
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
+	err = pkram_shmem_save_folios(&pa, inode, &folios, &pages);
 	pkram_finish_access(&pa);
 	if (err)
 		return err;
@@ -193,6 +220,55 @@ static struct folio *pkram_shmem_fresh(struct inode *inode, struct folio *folio)
 }
 
 /**
+ * pkram_shmem_load_folios - give a file's kept folios to a new shmem inode
+ * @pa: a folio access of a node being loaded
+ * @inode: an empty shmem inode nobody else uses yet
+ * @folios: how many folios of the stream are the file's
+ * @pages: how many pages they must hold
+ *
+ * The next @folios folios of the stream become @inode's page cache where
+ * they were, uptodate, counted as shmem and charged to the current task's
+ * memory cgroup. The size is the caller's to set.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EBADMSG if the folios do not match (the stream ends early,
+ * overlapping or misaligned indices, another number of pages); -ENOMEM
+ * or -ENOSPC. On failure @inode holds part of the data: drop it.
+ */
+int pkram_shmem_load_folios(struct pkram_access *pa, struct inode *inode,
+			    u64 folios, u64 pages)
+{
+	struct folio *folio;
+	pgoff_t index;
+	u64 got = 0;
+	int err = 0;
+
+	for (; folios; folios--) {
+		folio = pkram_load_folio(pa, &index);
+		if (IS_ERR_OR_NULL(folio)) {
+			err = folio ? PTR_ERR(folio) : -EBADMSG;
+			break;
+		}
+		got += folio_nr_pages(folio);
+		folio = pkram_shmem_fresh(inode, folio);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		err = shmem_insert_folio(inode, folio, index);
+		folio_put(folio);
+		if (err)
+			break;
+		cond_resched();
+	}
+	if (err == -EINVAL || err == -EEXIST || (!err && got != pages)) {
+		pr_err("the folios of a shmem file do not match its record\n");
+		err = -EBADMSG;
+	}
+	return err;
+}
+
+/**
  * pkram_shmem_load - give a kept file's folios to a new shmem inode
  * @ps: the node being loaded, at the file's object
  * @h: the file's record, read with pkram_shmem_read_hdr()
@@ -211,33 +287,11 @@ int pkram_shmem_load(struct pkram_stream *ps, const struct pkram_shmem_file *h,
 		     struct inode *inode)
 {
 	PKRAM_ACCESS(pa, ps, folios);
-	unsigned long pages = 0;
-	struct folio *folio;
-	pgoff_t index;
-	int err = 0;
+	int err;
 
-	while ((folio = pkram_load_folio(&pa, &index))) {
-		if (IS_ERR(folio)) {
-			err = PTR_ERR(folio);
-			break;
-		}
-		pages += folio_nr_pages(folio);
-		folio = pkram_shmem_fresh(inode, folio);
-		if (IS_ERR(folio)) {
-			err = PTR_ERR(folio);
-			break;
-		}
-		err = shmem_insert_folio(inode, folio, index);
-		folio_put(folio);
-		if (err)
-			break;
-		cond_resched();
-	}
+	err = pkram_shmem_load_folios(&pa, inode, ps->obj->nr_folios,
+				      h->nr_pages);
 	pkram_finish_access(&pa);
-	if (err == -EINVAL || err == -EEXIST || (!err && pages != h->nr_pages)) {
-		pr_err("the folios of a shmem file do not match its record\n");
-		err = -EBADMSG;
-	}
 	if (!err)
 		i_size_write(inode, h->size);
 	return err;

@@ -229,6 +229,61 @@ struct pkram_luo_file {
 	u32 reserved;
 };
 
+/*
+ * A tmpfs tree (mm/pkram/tmpfs.c): one object. Its byte stream is struct
+ * pkram_tmpfs_header, then the entries to its end in breadth-first order (a
+ * directory's entry before the entries in it), each struct
+ * pkram_tmpfs_entry followed by the name (@name_len bytes, no NUL; none
+ * for the root, entry 0), then for a symlink its target (@size bytes),
+ * then the extended attributes (@xattr_len bytes: each a struct
+ * pkram_tmpfs_xattr, its name and its value). Its folio stream holds the
+ * page-cache folios of the regular files, file after file in entry order,
+ * @nr_folios of them per file, each with its index.
+ *
+ * Every entry with @link == 0 is a new inode, numbered from 1 in the order
+ * they come (the root is 1); an entry with @link set is a hard link to
+ * inode @link, which came before, and has only @parent, the name and
+ * @kind set. @parent is the inode number of a directory that came before.
+ */
+#define PKRAM_TMPFS_MAGIC	0x46544b50	/* "PKTF" */
+#define PKRAM_TMPFS_VERSION	1
+
+struct pkram_tmpfs_header {
+	u32 magic;
+	u16 version;
+	u16 reserved0;
+	u64 reserved[3];
+};
+
+struct pkram_tmpfs_entry {
+	u64 parent;		/* 0 for the root */
+	u64 link;		/* a hard link to this inode; 0: a new inode */
+	u64 size;		/* regular file: bytes; symlink: target length */
+	u64 nr_folios;		/* regular file: its folios in the stream */
+	u64 nr_pages;		/* and the pages they hold */
+	s64 atime_sec;
+	s64 mtime_sec;
+	s64 ctime_sec;
+	u32 atime_nsec;
+	u32 mtime_nsec;
+	u32 ctime_nsec;
+	u32 mode;		/* file type and permissions */
+	u32 uid;		/* in the initial user namespace */
+	u32 gid;
+	u32 rdev;		/* character and block devices: new_encode_dev() */
+	u32 xattr_len;
+	u16 name_len;
+	u16 reserved0;
+	u32 reserved1;
+	u64 reserved[2];
+};
+
+struct pkram_tmpfs_xattr {
+	u16 name_len;		/* with its prefix ("user.", ...), no NUL */
+	u16 reserved;
+	u32 value_len;
+};
+
 /* Limits the incoming parser enforces on untrusted input. */
 #define PKRAM_MAX_NODES		256	/* the node table fits the superblock */
 

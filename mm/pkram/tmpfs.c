@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Keeping a whole tmpfs tree across kexec: the tree's shape and inodes as
+ * records, the regular files' data in place.
+ *
+ * A tree is one PKRAM object (format: include/linux/pkram/abi.h, struct
+ * pkram_tmpfs_entry). Saving walks it breadth first from its root, so that
+ * a directory's record comes before the records in it: a new inode gets
+ * the next number, an inode met again (a hard link) is recorded as a link
+ * to its number. Each regular file's page-cache folios go to the object's
+ * folio stream, in place (mm/pkram/shmem.c), in the order of the records.
+ *
+ * Loading checks the whole record stream before it creates anything
+ * (sorted parents, names, kinds, counts, reserved fields, no name twice in
+ * a directory), so that damaged records make the load fail with nothing
+ * built; then it creates the tree in an empty tmpfs through the VFS, gives
+ * each regular file its folios back, and sets owners, modes and times last
+ * (creating entries changes a directory's times).
+ *
+ * Kept: directories, regular files (size, holes, large folios), symlinks,
+ * hard links, fifos and device nodes, owner, group, mode, times, extended
+ * attributes including POSIX ACLs. Sockets are not (a socket inode is only
+ * a name without its listener): they are left out with one log line.
+ * Limits, refused with -E2BIG: PKRAM_TMPFS_MAX_INODES inodes, and
+ * PKRAM_TMPFS_MAX_XATTR bytes of extended attributes per inode.
+ */
+
+#define pr_fmt(fmt) "pkram: " fmt
+
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/jhash.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/mnt_idmapping.h>
+#include <linux/namei.h>
+#include <linux/pkram.h>
+#include <linux/pkram/abi.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include <linux/xattr.h>
+
+#include "internal.h"
+
+/* Limits: documented in Documentation/mm/pkram.rst */
+#define PKRAM_TMPFS_MAX_INODES	BIT(24)
+#define PKRAM_TMPFS_MAX_XATTR	(256U << 10)
+
+/* ---- saving ---- */
+
+struct pkram_tmpfs_dir {
+	struct list_head list;
+	struct dentry *dentry;
+	u64 ino;
+};
+
+struct pkram_tmpfs_save {
+	const struct path *root;
+	struct pkram_access *folios;
+	struct pkram_access *bytes;
+	struct list_head dirs;		/* to walk, breadth first */
+	struct xarray links;		/* inode with links -> its number */
+	u64 nr_inodes;
+	u64 sockets;
+	char *xattrs;			/* an inode's attributes, encoded */
+	size_t xattr_len;
+	char *list;			/* names from listxattr() */
+};
+
+/* Names in one directory, from iterate_dir() */
+struct pkram_tmpfs_names {
+	struct dir_context ctx;
+	char *buf;			/* each: u8 length, the name */
+	size_t len;
+	size_t cap;
+	int err;
+};
+
+static bool pkram_tmpfs_name(struct dir_context *ctx, const char *name,
+			     int len, loff_t off, u64 ino, unsigned int type)
+{
+	struct pkram_tmpfs_names *n = container_of(ctx, typeof(*n), ctx);
+
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return true;
+	if (len > NAME_MAX) {
+		n->err = -ENAMETOOLONG;
+		return false;
+	}
+	if (n->len + len + 2 > n->cap) {
+		size_t cap = max_t(size_t, n->cap * 2, PAGE_SIZE);
+		char *buf = kvrealloc(n->buf, cap, GFP_KERNEL);
+
+		if (!buf) {
+			n->err = -ENOMEM;
+			return false;
+		}
+		n->buf = buf;
+		n->cap = cap;
+	}
+	n->buf[n->len] = len;
+	memcpy(n->buf + n->len + 1, name, len);
+	n->len += len + 1;
+	return true;
+}
+
+static int pkram_tmpfs_list_dir(struct pkram_tmpfs_save *sv,
+				struct dentry *dir,
+				struct pkram_tmpfs_names *n)
+{
+	struct path path = { .mnt = sv->root->mnt, .dentry = dir };
+	struct file *file;
+	int err;
+
+	n->ctx.actor = pkram_tmpfs_name;
+	n->ctx.pos = 0;
+	n->len = 0;
+	n->err = 0;
+	file = dentry_open(&path, O_RDONLY | O_DIRECTORY | O_NOATIME,
+			   current_cred());
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	err = iterate_dir(file, &n->ctx);
+	fput(file);
+	return err ?: n->err;
+}
+
+/* Append to the inode's encoded attributes. */
+static int pkram_tmpfs_xattr_add(struct pkram_tmpfs_save *sv,
+				 const char *name, const void *value,
+				 size_t len)
+{
+	struct pkram_tmpfs_xattr x = {
+		.name_len = strlen(name),
+		.value_len = len,
+	};
+	size_t need = sizeof(x) + x.name_len + len;
+
+	if (sv->xattr_len + need > PKRAM_TMPFS_MAX_XATTR)
+		return -E2BIG;
+	memcpy(sv->xattrs + sv->xattr_len, &x, sizeof(x));
+	memcpy(sv->xattrs + sv->xattr_len + sizeof(x), name, x.name_len);
+	memcpy(sv->xattrs + sv->xattr_len + sizeof(x) + x.name_len, value,
+	       len);
+	sv->xattr_len += need;
+	return 0;
+}
+
+/* Encode every extended attribute of @d into sv->xattrs. */
+static int pkram_tmpfs_get_xattrs(struct pkram_tmpfs_save *sv,
+				  struct dentry *d)
+{
+	char *value = sv->xattrs + PKRAM_TMPFS_MAX_XATTR;
+	ssize_t len, vlen;
+	char *name;
+	int err;
+
+	sv->xattr_len = 0;
+	len = vfs_listxattr(d, sv->list, XATTR_LIST_MAX);
+	if (len == -EOPNOTSUPP)
+		return 0;
+	if (len < 0)
+		return len;
+	for (name = sv->list; name < sv->list + len;
+	     name += strlen(name) + 1) {
+		if (is_posix_acl_xattr(name)) {
+			struct posix_acl *acl;
+
+			acl = vfs_get_acl(&nop_mnt_idmap, d, name);
+			if (IS_ERR(acl))
+				return PTR_ERR(acl);
+			if (!acl)
+				continue;
+			vlen = posix_acl_to_xattr(&init_user_ns, acl, value,
+						  XATTR_SIZE_MAX);
+			posix_acl_release(acl);
+		} else {
+			vlen = vfs_getxattr(&nop_mnt_idmap, d, name, value,
+					    XATTR_SIZE_MAX);
+		}
+		if (vlen == -ENODATA)
+			continue;	/* removed meanwhile */
+		if (vlen < 0)
+			return vlen;
+		err = pkram_tmpfs_xattr_add(sv, name, value, vlen);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int pkram_tmpfs_put(struct pkram_tmpfs_save *sv, const void *buf,
+			   size_t len)
+{
+	ssize_t n = pkram_write(sv->bytes, buf, len);
+
+	return n == len ? 0 : (n < 0 ? n : -ENOMEM);
+}
+
+static void pkram_tmpfs_times(struct pkram_tmpfs_entry *e, struct inode *inode)
+{
+	struct timespec64 t;
+
+	t = inode_get_atime(inode);
+	e->atime_sec = t.tv_sec;
+	e->atime_nsec = t.tv_nsec;
+	t = inode_get_mtime(inode);
+	e->mtime_sec = t.tv_sec;
+	e->mtime_nsec = t.tv_nsec;
+	t = inode_get_ctime(inode);
+	e->ctime_sec = t.tv_sec;
+	e->ctime_nsec = t.tv_nsec;
+}
+
+/* Record @d, named @name in directory @parent (0 and "" for the root). */
+static int pkram_tmpfs_save_one(struct pkram_tmpfs_save *sv, u64 parent,
+				struct dentry *d, const char *name, u8 len)
+{
+	struct pkram_tmpfs_entry e = { .parent = parent, .name_len = len };
+	struct inode *inode = d_inode(d);
+	DEFINE_DELAYED_CALL(done);
+	const char *target = NULL;
+	void *old;
+	int err;
+
+	if (S_ISSOCK(inode->i_mode)) {
+		sv->sockets++;
+		return 0;
+	}
+	if (!S_ISDIR(inode->i_mode) && inode->i_nlink > 1) {
+		old = xa_load(&sv->links, (unsigned long)inode);
+		if (old) {
+			e.link = xa_to_value(old);
+			e.mode = inode->i_mode & S_IFMT;
+			return pkram_tmpfs_put(sv, &e, sizeof(e)) ?:
+			       pkram_tmpfs_put(sv, name, len);
+		}
+	}
+	if (sv->nr_inodes == PKRAM_TMPFS_MAX_INODES)
+		return -E2BIG;
+	e.mode = inode->i_mode;
+	e.uid = from_kuid(&init_user_ns, inode->i_uid);
+	e.gid = from_kgid(&init_user_ns, inode->i_gid);
+	pkram_tmpfs_times(&e, inode);
+	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
+		e.rdev = new_encode_dev(inode->i_rdev);
+	if (S_ISREG(inode->i_mode)) {
+		err = pkram_shmem_save_folios(sv->folios, inode, &e.nr_folios,
+					      &e.nr_pages);
+		if (err)
+			return err;
+		e.size = i_size_read(inode);
+	}
+	if (S_ISLNK(inode->i_mode)) {
+		target = vfs_get_link(d, &done);
+		if (IS_ERR(target))
+			return PTR_ERR(target);
+		e.size = strlen(target);
+	}
+	err = pkram_tmpfs_get_xattrs(sv, d);
+	e.xattr_len = sv->xattr_len;
+	if (!err)
+		err = pkram_tmpfs_put(sv, &e, sizeof(e)) ?:
+		      pkram_tmpfs_put(sv, name, len) ?:
+		      pkram_tmpfs_put(sv, target, e.size * !!target) ?:
+		      pkram_tmpfs_put(sv, sv->xattrs, sv->xattr_len);
+	do_delayed_call(&done);
+	if (err)
+		return err;
+	sv->nr_inodes++;
+	if (!S_ISDIR(inode->i_mode) && inode->i_nlink > 1) {
+		err = xa_err(xa_store(&sv->links, (unsigned long)inode,
+				      xa_mk_value(sv->nr_inodes), GFP_KERNEL));
+		if (err)
+			return err;
+	}
+	if (S_ISDIR(inode->i_mode)) {
+		struct pkram_tmpfs_dir *dir = kmalloc(sizeof(*dir), GFP_KERNEL);
+
+		if (!dir)
+			return -ENOMEM;
+		dir->dentry = dget(d);
+		dir->ino = sv->nr_inodes;
+		list_add_tail(&dir->list, &sv->dirs);
+	}
+	return 0;
+}
+
+/* Record every entry of directory @dir, inode @ino. */
+static int pkram_tmpfs_save_dir(struct pkram_tmpfs_save *sv,
+				struct pkram_tmpfs_dir *dir,
+				struct pkram_tmpfs_names *n)
+{
+	size_t off;
+	int err;
+
+	err = pkram_tmpfs_list_dir(sv, dir->dentry, n);
+	for (off = 0; !err && off < n->len; off += (u8)n->buf[off] + 1) {
+		u8 len = n->buf[off];
+		const char *name = n->buf + off + 1;
+		struct dentry *d;
+
+		d = lookup_one_unlocked(&nop_mnt_idmap, name, dir->dentry, len);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		if (d_really_is_positive(d))	/* else removed meanwhile */
+			err = pkram_tmpfs_save_one(sv, dir->ino, d, name, len);
+		dput(d);
+		cond_resched();
+	}
+	return err;
+}
+
+/**
+ * pkram_tmpfs_save - keep a tmpfs tree in the current object
+ * @ps: a node being saved, with a current object of folios and bytes
+ * @root: the tree's root: a directory of a tmpfs, and the mount it is
+ *	  reached through
+ *
+ * The caller keeps the tree from changing meanwhile (a frozen file system,
+ * or one nobody else can reach); data written into kept folios until the
+ * kexec is kept, as they are kept in place.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -E2BIG past a limit (see the top of this file); -EBUSY if a
+ * file has pages in swap; -ENOMEM; or what the VFS returned.
+ */
+int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root)
+{
+	PKRAM_ACCESS(pa, ps, folios);
+	PKRAM_ACCESS(pb, ps, bytes);
+	struct pkram_tmpfs_header h = {
+		.magic = PKRAM_TMPFS_MAGIC,
+		.version = PKRAM_TMPFS_VERSION,
+	};
+	struct pkram_tmpfs_save sv = {
+		.root = root,
+		.folios = &pa,
+		.bytes = &pb,
+		.dirs = LIST_HEAD_INIT(sv.dirs),
+	};
+	struct pkram_tmpfs_names n = { };
+	struct pkram_tmpfs_dir *dir, *tmp;
+	int err = -ENOMEM;
+
+	xa_init(&sv.links);
+	sv.xattrs = kvmalloc(PKRAM_TMPFS_MAX_XATTR + XATTR_SIZE_MAX,
+			     GFP_KERNEL);
+	sv.list = kvmalloc(XATTR_LIST_MAX, GFP_KERNEL);
+	if (sv.xattrs && sv.list)
+		err = pkram_tmpfs_put(&sv, &h, sizeof(h)) ?:
+		      pkram_tmpfs_save_one(&sv, 0, root->dentry, "", 0);
+	while (!err && !list_empty(&sv.dirs)) {
+		dir = list_first_entry(&sv.dirs, struct pkram_tmpfs_dir, list);
+		err = pkram_tmpfs_save_dir(&sv, dir, &n);
+		list_del(&dir->list);
+		dput(dir->dentry);
+		kfree(dir);
+	}
+	list_for_each_entry_safe(dir, tmp, &sv.dirs, list) {
+		dput(dir->dentry);
+		kfree(dir);
+	}
+	if (sv.sockets)
+		pr_info("%s: %llu socket(s) not kept\n", ps->node->meta->name,
+			sv.sockets);
+	kvfree(n.buf);
+	kvfree(sv.list);
+	kvfree(sv.xattrs);
+	xa_destroy(&sv.links);
+	pkram_finish_access(&pa);
+	pkram_finish_access(&pb);
+	return err;
+}
+
+/* ---- loading ---- */
+
+struct pkram_tmpfs_load {
+	const char *buf;		/* the byte stream */
+	size_t len;
+	u64 nr_inodes;
+	u8 *kind;			/* [ino]: S_IFMT >> 12 */
+	size_t *slot;			/* (parent, name) -> offset + 1 */
+	size_t nr_slots;
+	u64 folios;
+	u64 pages;
+};
+
+/* One entry at @off: its record, name, target and attributes. */
+struct pkram_tmpfs_rec {
+	struct pkram_tmpfs_entry e;
+	const char *name;
+	const char *target;
+	const char *xattrs;
+	size_t next;			/* offset of the entry after it */
+};
+
+static int pkram_tmpfs_bad(const char *why)
+{
+	pr_err("a tmpfs tree record is damaged: %s\n", why);
+	return -EBADMSG;
+}
+
+/* Split the entry at @off; only its framing is checked here. */
+static int pkram_tmpfs_rec_at(const struct pkram_tmpfs_load *ld, size_t off,
+			      struct pkram_tmpfs_rec *r)
+{
+	size_t left = ld->len - off;
+	u64 extra;
+
+	if (left < sizeof(r->e))
+		return pkram_tmpfs_bad("short record");
+	memcpy(&r->e, ld->buf + off, sizeof(r->e));
+	extra = (u64)r->e.name_len + r->e.xattr_len;
+	if (S_ISLNK(r->e.mode) && !r->e.link)
+		extra += min_t(u64, r->e.size, ld->len);
+	if (extra > left - sizeof(r->e))
+		return pkram_tmpfs_bad("record runs past the end");
+	r->name = ld->buf + off + sizeof(r->e);
+	r->target = r->name + r->e.name_len;
+	r->xattrs = r->target + (S_ISLNK(r->e.mode) && !r->e.link ?
+				 r->e.size : 0);
+	r->next = off + sizeof(r->e) + extra;
+	return 0;
+}
+
+static bool pkram_tmpfs_name_ok(const char *name, u16 len)
+{
+	return len && len <= NAME_MAX && !memchr(name, '/', len) &&
+	       !memchr(name, 0, len) &&
+	       !(len == 1 && name[0] == '.') &&
+	       !(len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+static bool pkram_tmpfs_xattrs_ok(const char *p, u32 len)
+{
+	struct pkram_tmpfs_xattr x;
+
+	while (len) {
+		if (len < sizeof(x))
+			return false;
+		memcpy(&x, p, sizeof(x));
+		if (x.reserved || !x.name_len || x.name_len > XATTR_NAME_MAX ||
+		    x.value_len > XATTR_SIZE_MAX ||
+		    (u64)x.name_len + x.value_len > len - sizeof(x) ||
+		    memchr(p + sizeof(x), 0, x.name_len))
+			return false;
+		p += sizeof(x) + x.name_len + x.value_len;
+		len -= sizeof(x) + x.name_len + x.value_len;
+	}
+	return true;
+}
+
+/* Is the name of the entry at @off new in its directory? Then record it. */
+static bool pkram_tmpfs_name_new(struct pkram_tmpfs_load *ld, size_t off,
+				 const struct pkram_tmpfs_rec *r)
+{
+	size_t i = jhash(r->name, r->e.name_len, (u32)r->e.parent) %
+		   ld->nr_slots;
+
+	while (ld->slot[i]) {
+		struct pkram_tmpfs_rec o;
+
+		pkram_tmpfs_rec_at(ld, ld->slot[i] - 1, &o);
+		if (o.e.parent == r->e.parent &&
+		    o.e.name_len == r->e.name_len &&
+		    !memcmp(o.name, r->name, r->e.name_len))
+			return false;
+		i = (i + 1) % ld->nr_slots;
+	}
+	ld->slot[i] = off + 1;
+	return true;
+}
+
+/* Check one entry against those before it. */
+static int pkram_tmpfs_check_rec(struct pkram_tmpfs_load *ld, size_t off,
+				 const struct pkram_tmpfs_rec *r, bool root)
+{
+	const struct pkram_tmpfs_entry *e = &r->e;
+	umode_t type = e->mode & S_IFMT;
+
+	if (e->reserved0 || e->reserved1 || e->reserved[0] || e->reserved[1])
+		return pkram_tmpfs_bad("reserved fields set");
+	if (root) {
+		if (e->parent || e->link || e->name_len || !S_ISDIR(e->mode))
+			return pkram_tmpfs_bad("the first entry is not the root");
+	} else {
+		if (!e->parent || e->parent > ld->nr_inodes ||
+		    ld->kind[e->parent] != S_IFDIR >> 12)
+			return pkram_tmpfs_bad("parent is not a directory before it");
+		if (!pkram_tmpfs_name_ok(r->name, e->name_len))
+			return pkram_tmpfs_bad("bad name");
+		if (!pkram_tmpfs_name_new(ld, off, r))
+			return pkram_tmpfs_bad("a name twice in a directory");
+	}
+	if (e->link) {
+		if (e->link > ld->nr_inodes ||
+		    ld->kind[e->link] != type >> 12 || S_ISDIR(e->mode) ||
+		    e->mode & ~S_IFMT || e->size || e->nr_folios ||
+		    e->nr_pages || e->xattr_len || e->uid || e->gid ||
+		    e->rdev || e->atime_sec || e->mtime_sec || e->ctime_sec ||
+		    e->atime_nsec || e->mtime_nsec || e->ctime_nsec)
+			return pkram_tmpfs_bad("bad hard link");
+		return 0;
+	}
+	if ((type != S_IFDIR && type != S_IFREG && type != S_IFLNK &&
+	     type != S_IFCHR && type != S_IFBLK && type != S_IFIFO) ||
+	    e->mode & ~(S_IFMT | 07777))
+		return pkram_tmpfs_bad("bad mode");
+	if (e->atime_nsec >= NSEC_PER_SEC || e->mtime_nsec >= NSEC_PER_SEC ||
+	    e->ctime_nsec >= NSEC_PER_SEC)
+		return pkram_tmpfs_bad("bad time");
+	if ((type != S_IFREG && (e->nr_folios || e->nr_pages)) ||
+	    (type != S_IFREG && type != S_IFLNK && e->size) ||
+	    (type != S_IFCHR && type != S_IFBLK && e->rdev) ||
+	    (type == S_IFREG && (e->size > MAX_LFS_FILESIZE ||
+				 e->nr_folios > e->nr_pages ||
+				 e->nr_pages > DIV_ROUND_UP(e->size, PAGE_SIZE))) ||
+	    (type == S_IFLNK && (!e->size || e->size >= PATH_MAX ||
+				 memchr(r->target, 0, e->size))))
+		return pkram_tmpfs_bad("bad size or device");
+	if (!pkram_tmpfs_xattrs_ok(r->xattrs, e->xattr_len))
+		return pkram_tmpfs_bad("bad extended attribute");
+	ld->nr_inodes++;
+	ld->kind[ld->nr_inodes] = type >> 12;
+	ld->folios += e->nr_folios;
+	ld->pages += e->nr_pages;
+	return 0;
+}
+
+/* Check every entry before anything is created. */
+static int pkram_tmpfs_check(struct pkram_tmpfs_load *ld,
+			     const struct pkram_obj_meta *obj)
+{
+	struct pkram_tmpfs_header h;
+	struct pkram_tmpfs_rec r;
+	size_t off, max;
+	int err;
+
+	if (ld->len < sizeof(h))
+		return pkram_tmpfs_bad("no header");
+	memcpy(&h, ld->buf, sizeof(h));
+	if (h.magic != PKRAM_TMPFS_MAGIC)
+		return pkram_tmpfs_bad("not a tmpfs tree");
+	if (h.version != PKRAM_TMPFS_VERSION) {
+		pr_err("a tmpfs tree is version %u; this kernel reads %u\n",
+		       h.version, PKRAM_TMPFS_VERSION);
+		return -EBADMSG;
+	}
+	if (h.reserved0 || h.reserved[0] || h.reserved[1] || h.reserved[2])
+		return pkram_tmpfs_bad("reserved fields set");
+	/* at most this many entries; a slot table twice as large */
+	max = (ld->len - sizeof(h)) / sizeof(struct pkram_tmpfs_entry);
+	if (!max || max > 2 * (u64)PKRAM_TMPFS_MAX_INODES)
+		return pkram_tmpfs_bad("no root, or too many entries");
+	ld->kind = kvzalloc(min_t(size_t, max, PKRAM_TMPFS_MAX_INODES) + 1,
+			    GFP_KERNEL);
+	ld->nr_slots = 2 * max;
+	ld->slot = kvcalloc(ld->nr_slots, sizeof(*ld->slot), GFP_KERNEL);
+	if (!ld->kind || !ld->slot)
+		return -ENOMEM;
+	for (off = sizeof(h); off < ld->len; off = r.next) {
+		err = pkram_tmpfs_rec_at(ld, off, &r);
+		if (!err && !r.e.link &&
+		    ld->nr_inodes == PKRAM_TMPFS_MAX_INODES)
+			err = pkram_tmpfs_bad("too many inodes");
+		err = err ?: pkram_tmpfs_check_rec(ld, off, &r,
+						   off == sizeof(h));
+		if (err)
+			return err;
+	}
+	if (ld->folios != obj->nr_folios || ld->pages != obj->nr_pages)
+		return pkram_tmpfs_bad("the files' folios do not add up");
+	return 0;
+}
+
+static void pkram_tmpfs_set_times(struct inode *inode,
+				  const struct pkram_tmpfs_entry *e)
+{
+	inode_set_atime(inode, e->atime_sec, e->atime_nsec);
+	inode_set_mtime(inode, e->mtime_sec, e->mtime_nsec);
+	inode_set_ctime(inode, e->ctime_sec, e->ctime_nsec);
+}
+
+static int pkram_tmpfs_set_xattrs(struct dentry *d, const char *p, u32 len)
+{
+	char name[XATTR_NAME_MAX + 1];
+	struct pkram_tmpfs_xattr x;
+	int err;
+
+	while (len) {
+		const void *value;
+
+		memcpy(&x, p, sizeof(x));
+		memcpy(name, p + sizeof(x), x.name_len);
+		name[x.name_len] = '\0';
+		value = p + sizeof(x) + x.name_len;
+		if (is_posix_acl_xattr(name)) {
+			struct posix_acl *acl;
+
+			acl = posix_acl_from_xattr(&init_user_ns, value,
+						   x.value_len);
+			if (IS_ERR(acl))
+				return PTR_ERR(acl);
+			err = vfs_set_acl(&nop_mnt_idmap, d, name, acl);
+			posix_acl_release(acl);
+		} else {
+			err = __vfs_setxattr(&nop_mnt_idmap, d, d_inode(d), name,
+					     value, x.value_len, 0);
+		}
+		if (err)
+			return err;
+		p += sizeof(x) + x.name_len + x.value_len;
+		len -= sizeof(x) + x.name_len + x.value_len;
+	}
+	return 0;
+}
+
+/* Create the entry @r in its directory; *@dp gets the new dentry. */
+static int pkram_tmpfs_create(struct dentry **dentries,
+			      const struct pkram_tmpfs_rec *r,
+			      struct dentry **dp)
+{
+	const struct pkram_tmpfs_entry *e = &r->e;
+	struct dentry *parent = dentries[e->parent], *d;
+	struct inode *dir = d_inode(parent);
+	umode_t mode = e->mode;
+	char *target = NULL;
+	int err;
+
+	if (S_ISLNK(mode) && !e->link) {
+		target = kmemdup_nul(r->target, e->size, GFP_KERNEL);
+		if (!target)
+			return -ENOMEM;
+	}
+	inode_lock_nested(dir, I_MUTEX_PARENT);
+	d = lookup_one_len(r->name, parent, e->name_len);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
+		goto out;
+	}
+	if (d_really_is_positive(d))
+		err = -EEXIST;
+	else if (e->link)
+		err = vfs_link(dentries[e->link], &nop_mnt_idmap, dir, d, NULL);
+	else if (S_ISDIR(mode))
+		err = vfs_mkdir(&nop_mnt_idmap, dir, d, mode & 07777);
+	else if (S_ISREG(mode))
+		err = vfs_create(&nop_mnt_idmap, dir, d, mode, true);
+	else if (S_ISLNK(mode))
+		err = vfs_symlink(&nop_mnt_idmap, dir, d, target);
+	else
+		err = vfs_mknod(&nop_mnt_idmap, dir, d, mode,
+				new_decode_dev(e->rdev));
+	if (err)
+		dput(d);
+	else
+		*dp = d;
+out:
+	inode_unlock(dir);
+	kfree(target);
+	return err;
+}
+
+/* Give the new inode of @r what the record says, but for its times. */
+static int pkram_tmpfs_fill(struct pkram_access *pa, struct dentry *d,
+			    const struct pkram_tmpfs_rec *r)
+{
+	const struct pkram_tmpfs_entry *e = &r->e;
+	struct inode *inode = d_inode(d);
+	int err = 0;
+
+	if (S_ISREG(e->mode)) {
+		err = pkram_shmem_load_folios(pa, inode, e->nr_folios,
+					      e->nr_pages);
+		if (err)
+			return err;
+		i_size_write(inode, e->size);
+	}
+	inode->i_mode = e->mode;
+	inode->i_uid = make_kuid(&init_user_ns, e->uid);
+	inode->i_gid = make_kgid(&init_user_ns, e->gid);
+	return pkram_tmpfs_set_xattrs(d, r->xattrs, e->xattr_len);
+}
+
+static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
+			     struct pkram_access *pa, struct dentry *root)
+{
+	struct pkram_tmpfs_rec r;
+	struct dentry **dentries;
+	size_t off;
+	u64 ino = 0, i;
+	int err = 0;
+
+	dentries = kvcalloc(ld->nr_inodes + 1, sizeof(*dentries), GFP_KERNEL);
+	if (!dentries)
+		return -ENOMEM;
+	off = sizeof(struct pkram_tmpfs_header);
+	for (; !err && off < ld->len; off = r.next) {
+		struct dentry *d = NULL;
+
+		pkram_tmpfs_rec_at(ld, off, &r);
+		if (!ino) {
+			d = dget(root);
+		} else {
+			err = pkram_tmpfs_create(dentries, &r, &d);
+			if (err || r.e.link) {
+				dput(d);
+				continue;
+			}
+		}
+		dentries[++ino] = d;
+		err = pkram_tmpfs_fill(pa, d, &r);
+		cond_resched();
+	}
+	/* times last: creating entries changed the directories' */
+	ino = 0;
+	off = sizeof(struct pkram_tmpfs_header);
+	for (; !err && off < ld->len; off = r.next) {
+		pkram_tmpfs_rec_at(ld, off, &r);
+		if (!r.e.link)
+			pkram_tmpfs_set_times(d_inode(dentries[++ino]), &r.e);
+	}
+	for (i = 1; i <= ld->nr_inodes; i++)
+		dput(dentries[i]);
+	kvfree(dentries);
+	return err;
+}
+
+/**
+ * pkram_tmpfs_load - build a kept tmpfs tree in an empty tmpfs
+ * @ps: the node being loaded, at the tree's object
+ * @root: the root directory of an empty tmpfs nobody else uses yet
+ *
+ * The records are checked first: if any is damaged, nothing is created and
+ * no folio is taken. Then every entry is created under @root and every
+ * regular file gets its folios back in place; @root gets the kept root's
+ * owner, mode, times and attributes.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -EBADMSG (with a log line) for damaged records; -ENOMEM,
+ * -ENOSPC or what the VFS returned while building, when the tree is left
+ * half built: drop the file system.
+ */
+int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root)
+{
+	PKRAM_ACCESS(pb, ps, bytes);
+	PKRAM_ACCESS(pa, ps, folios);
+	struct pkram_tmpfs_load ld = { .len = ps->obj->data_len };
+	char *buf;
+	int err;
+
+	buf = kvmalloc(ld.len ?: 1, GFP_KERNEL);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ld.buf = buf;
+	err = -EBADMSG;
+	if (pkram_read(&pb, buf, ld.len) != ld.len) {
+		pkram_tmpfs_bad("short byte stream");
+		goto out;
+	}
+	err = pkram_tmpfs_check(&ld, ps->obj);
+	kvfree(ld.slot);
+	kvfree(ld.kind);
+	if (!err)
+		err = pkram_tmpfs_build(&ld, &pa, root);
+out:
+	pkram_finish_access(&pa);
+	pkram_finish_access(&pb);
+	kvfree(buf);
+	return err;
+}
+
+#ifdef CONFIG_PKRAM_KUNIT_TEST
+#include "tests/tmpfs-kunit.h"
+#endif
