@@ -83,6 +83,8 @@ ALLOW=(
 	# a page-flag helper made by __CLEARPAGEFLAG(); checkpatch's exception
 	# for Page<flag> helpers does not allow for the __ of the non-atomic ones
 	'CAMELCASE|mm/pkram/*|<__ClearPageReserved>'
+	# shmem's mount option enum, named as its others are (Opt_noswap, ...)
+	'CAMELCASE|mm/shmem.c|<Opt_pkram>'
 )
 allowed() {  # TYPE PATH MSG
 	local a t p m

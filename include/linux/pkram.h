@@ -254,4 +254,33 @@ static inline void pkram_kexec_finalize(struct kimage *image) { }
 
 #endif /* CONFIG_PKRAM */
 
+/* tmpfs mounted with -o pkram=NAME (mm/pkram/tmpfs.c), for mm/shmem.c */
+struct fs_context;
+struct seq_file;
+struct super_block;
+
+#if defined(CONFIG_PKRAM) && defined(CONFIG_SHMEM)
+int pkram_tmpfs_get_tree(struct fs_context *fc, const char *name,
+			 int (*fill)(struct super_block *sb,
+				     struct fs_context *fc));
+int pkram_tmpfs_reconfigure(struct super_block *sb, const char *name);
+void pkram_tmpfs_show_options(struct seq_file *seq, struct super_block *sb);
+#else
+static inline int pkram_tmpfs_get_tree(struct fs_context *fc, const char *name,
+				       int (*fill)(struct super_block *sb,
+						   struct fs_context *fc))
+{
+	return -EINVAL;
+}
+
+static inline int pkram_tmpfs_reconfigure(struct super_block *sb,
+					  const char *name)
+{
+	return -EINVAL;
+}
+
+static inline void pkram_tmpfs_show_options(struct seq_file *seq,
+					    struct super_block *sb) { }
+#endif
+
 #endif /* _LINUX_PKRAM_H */

@@ -473,12 +473,14 @@ EXPORT_SYMBOL_GPL(pkram_finish_load);
  * returns its memory to the page allocator. An incoming node that holds
  * memory that is not the kernel's (a %PKRAM_DATA_inplace object, e.g.
  * pages a hypervisor owns) is never discarded: only its owner can take it,
- * by loading it.
+ * by loading it. A tmpfs kept by name ("tmpfs:NAME", not a node until the
+ * kexec) is freed if nobody has it mounted.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL for a bad name; -ENOENT if there is no such
- * node; -EBUSY if it is being saved or loaded, or the kexec reboot path has
- * started; -EXDEV if the node holds memory that is not the kernel's.
+ * node; -EBUSY if it is being saved or loaded, is a mounted tmpfs, or the
+ * kexec reboot path has started; -EXDEV if the node holds memory that is
+ * not the kernel's.
  */
 int pkram_discard(const char *name)
 {
@@ -494,6 +496,9 @@ int pkram_discard(const char *name)
 	if (!IS_ERR(node))
 		list_del(&node->list);
 	mutex_unlock(&pkram_mutex);
+	/* not a node yet: a tmpfs kept under this name? */
+	if (node == ERR_PTR(-ENOENT))
+		return pkram_tmpfs_discard(name);
 	if (IS_ERR(node))
 		return PTR_ERR(node);
 	pkram_free_node(node);

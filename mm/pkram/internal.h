@@ -146,8 +146,30 @@ int pkram_shmem_load_folios(struct pkram_access *pa, struct inode *inode,
 /* tmpfs.c */
 struct dentry;
 struct path;
-int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root);
+struct xarray;
+int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root,
+		     struct xarray *frozen);
 int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root);
+#ifdef CONFIG_SHMEM
+int pkram_tmpfs_discard(const char *node);
+size_t pkram_tmpfs_nodes_text(char *buf, size_t cap);
+size_t pkram_tmpfs_count(void);
+#else
+static inline int pkram_tmpfs_discard(const char *node)
+{
+	return -ENOENT;
+}
+
+static inline size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
+{
+	return 0;
+}
+
+static inline size_t pkram_tmpfs_count(void)
+{
+	return 0;
+}
+#endif
 
 /* core.c */
 extern struct mutex pkram_mutex;

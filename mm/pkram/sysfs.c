@@ -43,6 +43,8 @@ static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
 /*
  * One line per node:
  *   direction name state objects folios pages bytes meta_pages
+ * and one per tmpfs kept by name, which becomes a node at the kexec:
+ *   out tmpfs:NAME kept 0 0 0 0 0
  * A binary attribute, as a text one could hold only a page of nodes.
  */
 static void *pkram_nodes_text(size_t *size)
@@ -52,7 +54,8 @@ static void *pkram_nodes_text(size_t *size)
 	char *buf;
 
 	mutex_lock(&pkram_mutex);
-	cap = (list_count_nodes(&pkram_nodes) + 1) * 192;
+	cap = (list_count_nodes(&pkram_nodes) + 1) * 192 +
+	      pkram_tmpfs_count() * 128;
 	buf = kvmalloc(cap, GFP_KERNEL);
 	if (buf) {
 		list_for_each_entry(node, &pkram_nodes, list) {
@@ -65,6 +68,7 @@ static void *pkram_nodes_text(size_t *size)
 					 m->nr_objs, m->nr_folios, m->nr_pages,
 					 m->nr_bytes, m->nr_meta);
 		}
+		len += pkram_tmpfs_nodes_text(buf + len, cap - len);
 	}
 	mutex_unlock(&pkram_mutex);
 	*size = len;

@@ -23,6 +23,11 @@
  * a name without its listener): they are left out with one log line.
  * Limits, refused with -E2BIG: PKRAM_TMPFS_MAX_INODES inodes, and
  * PKRAM_TMPFS_MAX_XATTR bytes of extended attributes per inode.
+ *
+ * The end of this file ties it to tmpfs mounted with -o pkram=NAME: the
+ * first mount builds the kept tree, PKRAM holds a mount of its own so that
+ * umount keeps the tree, and a saver freezes and saves every kept tree at
+ * kexec (Documentation/admin-guide/mm/pkram.rst).
  */
 
 #define pr_fmt(fmt) "pkram: " fmt
@@ -30,6 +35,7 @@
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/jhash.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
@@ -39,6 +45,8 @@
 #include <linux/pkram/abi.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <linux/xattr.h>
@@ -68,6 +76,7 @@ struct pkram_tmpfs_save {
 	char *xattrs;			/* an inode's attributes, encoded */
 	size_t xattr_len;
 	char *list;			/* names from listxattr() */
+	struct xarray *frozen;		/* files frozen for a kexec */
 };
 
 /* Names in one directory, from iterate_dir() */
@@ -248,6 +257,16 @@ static int pkram_tmpfs_save_one(struct pkram_tmpfs_save *sv, u64 parent,
 	pkram_tmpfs_times(&e, inode);
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
 		e.rdev = new_encode_dev(inode->i_rdev);
+	if (S_ISREG(inode->i_mode) && sv->frozen &&
+	    !xa_load(sv->frozen, (unsigned long)inode)) {
+		/* no new folio from here on, even by a page fault */
+		err = xa_err(xa_store(sv->frozen, (unsigned long)inode, inode,
+				      GFP_KERNEL));
+		if (err)
+			return err;
+		ihold(inode);
+		shmem_freeze(inode, SHMEM_FREEZE_SIZE | SHMEM_FREEZE_FOLIOS);
+	}
 	if (S_ISREG(inode->i_mode)) {
 		err = pkram_shmem_save_folios(sv->folios, inode, &e.nr_folios,
 					      &e.nr_pages);
@@ -320,16 +339,20 @@ static int pkram_tmpfs_save_dir(struct pkram_tmpfs_save *sv,
  * @ps: a node being saved, with a current object of folios and bytes
  * @root: the tree's root: a directory of a tmpfs, and the mount it is
  *	  reached through
+ * @frozen: NULL, or where each regular file is recorded (with a reference)
+ *	    once it is frozen with shmem_freeze() before its folios are kept
  *
  * The caller keeps the tree from changing meanwhile (a frozen file system,
  * or one nobody else can reach); data written into kept folios until the
- * kexec is kept, as they are kept in place.
+ * kexec is kept, as they are kept in place. With @frozen, no file gets a
+ * new folio after it was walked, not even from a page fault of a mapping.
  *
  * Context: Process context; may sleep.
  * Return: 0; -E2BIG past a limit (see the top of this file); -EBUSY if a
  * file has pages in swap; -ENOMEM; or what the VFS returned.
  */
-int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root)
+int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root,
+		     struct xarray *frozen)
 {
 	PKRAM_ACCESS(pa, ps, folios);
 	PKRAM_ACCESS(pb, ps, bytes);
@@ -342,6 +365,7 @@ int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root)
 		.folios = &pa,
 		.bytes = &pb,
 		.dirs = LIST_HEAD_INIT(sv.dirs),
+		.frozen = frozen,
 	};
 	struct pkram_tmpfs_names n = { };
 	struct pkram_tmpfs_dir *dir, *tmp;
@@ -776,6 +800,364 @@ out:
 	kvfree(buf);
 	return err;
 }
+
+/* ---- tmpfs mounted with -o pkram=NAME ---- */
+
+/*
+ * A kept tmpfs lives from its first mount until the kexec, or until it is
+ * discarded: PKRAM holds a mount of its own, so that umount leaves the tree
+ * as it is and a mount of the same name gets it back. Its node is named
+ * PKRAM_TMPFS_PREFIX NAME, so that no other user's node is taken for a tree.
+ */
+#define PKRAM_TMPFS_PREFIX	"tmpfs:"
+
+struct pkram_tmpfs_fs {
+	struct list_head list;
+	char name[PKRAM_NAME_MAX + 1];	/* the node's */
+	struct vfsmount *mnt;
+	bool frozen;			/* for a kexec under way */
+	struct xarray files;		/* frozen files */
+};
+
+/*
+ * The mutex serializes mounts, discards and the saver; the list changes
+ * under both locks, and show_options() and reconfigure(), called with the
+ * superblock locked, read it under the spinlock only (sget_fc() takes
+ * s_umount under the mutex).
+ */
+static DEFINE_MUTEX(pkram_tmpfs_mutex);
+static DEFINE_SPINLOCK(pkram_tmpfs_lock);
+static LIST_HEAD(pkram_tmpfs_list);
+
+static struct pkram_tmpfs_fs *pkram_tmpfs_find(const char *name,
+					       struct super_block *sb)
+{
+	struct pkram_tmpfs_fs *fs;
+
+	list_for_each_entry(fs, &pkram_tmpfs_list, list)
+		if (name ? !strcmp(fs->name, name) : fs->mnt->mnt_sb == sb)
+			return fs;
+	return NULL;
+}
+
+static int pkram_tmpfs_test(struct super_block *sb, struct fs_context *fc)
+{
+	return sb == fc->sget_key;
+}
+
+/* Build the tree of the incoming node @node, if there is one, in @sb. */
+static int pkram_tmpfs_restore(struct super_block *sb, const char *node)
+{
+	struct pkram_stream ps;
+	int err;
+
+	err = pkram_prepare_load(&ps, node);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		pr_err("%s: cannot be loaded (%d)\n", node, err);
+		return err;
+	}
+	err = pkram_prepare_load_obj(&ps);
+	if (!err) {
+		err = pkram_tmpfs_load(&ps, sb->s_root);
+		pkram_finish_load_obj(&ps);
+	} else {
+		err = -EBADMSG;
+	}
+	pkram_finish_load(&ps);
+	if (err)
+		pr_err("%s: the tree cannot be built (%d)\n", node, err);
+	return err;
+}
+
+/* A new tmpfs for @node, with its tree if it has one; kept from now on. */
+static int pkram_tmpfs_new(struct fs_context *fc, const char *node,
+			   int (*fill)(struct super_block *sb,
+				       struct fs_context *fc))
+{
+	struct pkram_tmpfs_fs *fs;
+	struct super_block *sb;
+	struct vfsmount *mnt;
+	int err;
+
+	fs = kzalloc(sizeof(*fs), GFP_KERNEL);
+	if (!fs)
+		return -ENOMEM;
+	sb = sget_fc(fc, NULL, set_anon_super_fc);
+	if (IS_ERR(sb)) {
+		kfree(fs);
+		return PTR_ERR(sb);
+	}
+	err = fill(sb, fc) ?: pkram_tmpfs_restore(sb, node);
+	if (err)
+		goto fail;
+	sb->s_flags |= SB_ACTIVE;
+	fc->root = dget(sb->s_root);
+	mnt = vfs_create_mount(fc);
+	if (IS_ERR(mnt)) {
+		err = PTR_ERR(mnt);
+		dput(fc->root);
+		fc->root = NULL;
+		goto fail;
+	}
+	strscpy(fs->name, node, sizeof(fs->name));
+	fs->mnt = mnt;
+	xa_init(&fs->files);
+	spin_lock(&pkram_tmpfs_lock);
+	list_add_tail(&fs->list, &pkram_tmpfs_list);
+	spin_unlock(&pkram_tmpfs_lock);
+	return 0;
+fail:
+	deactivate_locked_super(sb);
+	kfree(fs);
+	return err;
+}
+
+/**
+ * pkram_tmpfs_get_tree - get_tree() of a tmpfs mounted with -o pkram=NAME
+ * @fc: the mount's context
+ * @name: NAME
+ * @fill: tmpfs's fill_super()
+ *
+ * The first mount of NAME in a boot builds the tree kept under NAME by the
+ * previous kernel, or starts empty; later mounts get the same tree back.
+ * Root in the initial user namespace only.
+ *
+ * Return: 0 with fc->root set; -EINVAL for a bad NAME, -EPERM, -EBUSY if
+ * NAME is mounted already or a kexec is under way, -EBADMSG if the kept
+ * tree is damaged, or another errno.
+ */
+int pkram_tmpfs_get_tree(struct fs_context *fc, const char *name,
+			 int (*fill)(struct super_block *sb,
+				     struct fs_context *fc))
+{
+	char node[PKRAM_NAME_MAX + 2];
+	struct pkram_tmpfs_fs *fs;
+	struct super_block *sb;
+	int err = 0;
+
+	if (snprintf(node, sizeof(node), PKRAM_TMPFS_PREFIX "%s", name) >
+	    PKRAM_NAME_MAX || !pkram_name_valid(node))
+		return invalfc(fc, "pkram=%s: not a name of 1 to %zu characters of [A-Za-z0-9._:-]",
+			       name, PKRAM_NAME_MAX - strlen(PKRAM_TMPFS_PREFIX));
+	if (fc->user_ns != &init_user_ns || !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	mutex_lock(&pkram_tmpfs_mutex);
+	fs = pkram_tmpfs_find(node, NULL);
+	if (!fs) {
+		err = pkram_tmpfs_new(fc, node, fill);
+		goto out;
+	}
+	if (fs->frozen) {
+		err = -EBUSY;
+		goto out;
+	}
+	fc->sget_key = fs->mnt->mnt_sb;
+	sb = sget_fc(fc, pkram_tmpfs_test, set_anon_super_fc);
+	if (IS_ERR(sb)) {
+		err = PTR_ERR(sb);
+		goto out;
+	}
+	/* PKRAM's mount and the reference sget_fc() took: more is a mount */
+	if (sb != fs->mnt->mnt_sb || atomic_read(&sb->s_active) > 2) {
+		deactivate_locked_super(sb);
+		errorfc(fc, "pkram=%s is mounted already", name);
+		err = -EBUSY;
+		goto out;
+	}
+	fc->root = dget(sb->s_root);
+out:
+	mutex_unlock(&pkram_tmpfs_mutex);
+	return err;
+}
+
+/**
+ * pkram_tmpfs_nodes_text - the kept tmpfs trees, as lines of the node list
+ * @buf: where to write, at most @cap bytes
+ * @cap: its size; pkram_tmpfs_count() lines of 128 bytes fit
+ *
+ * Each tree becomes a node only at the kexec; until then its line says
+ * "kept", with no counts.
+ *
+ * Return: the length written.
+ */
+size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
+{
+	struct pkram_tmpfs_fs *fs;
+	size_t len = 0;
+
+	spin_lock(&pkram_tmpfs_lock);
+	list_for_each_entry(fs, &pkram_tmpfs_list, list)
+		if (!READ_ONCE(fs->frozen))	/* else listed as its node */
+			len += scnprintf(buf + len, cap - len,
+					 "out %s kept 0 0 0 0 0\n", fs->name);
+	spin_unlock(&pkram_tmpfs_lock);
+	return len;
+}
+
+/* How many tmpfs trees are kept. */
+size_t pkram_tmpfs_count(void)
+{
+	struct pkram_tmpfs_fs *fs;
+	size_t n = 0;
+
+	spin_lock(&pkram_tmpfs_lock);
+	list_for_each_entry(fs, &pkram_tmpfs_list, list)
+		n++;
+	spin_unlock(&pkram_tmpfs_lock);
+	return n;
+}
+
+/**
+ * pkram_tmpfs_reconfigure - may a remount say pkram=@name?
+ * @sb: the tmpfs
+ * @name: what the remount says
+ *
+ * Return: 0 if @sb is kept under @name, else -EINVAL.
+ */
+int pkram_tmpfs_reconfigure(struct super_block *sb, const char *name)
+{
+	struct pkram_tmpfs_fs *fs;
+	int err;
+
+	spin_lock(&pkram_tmpfs_lock);
+	fs = pkram_tmpfs_find(NULL, sb);
+	err = fs && !strcmp(fs->name + strlen(PKRAM_TMPFS_PREFIX), name) ?
+	      0 : -EINVAL;
+	spin_unlock(&pkram_tmpfs_lock);
+	return err;
+}
+
+/**
+ * pkram_tmpfs_show_options - add ",pkram=NAME" for a kept tmpfs
+ * @seq: the mount options being shown
+ * @sb: the tmpfs
+ */
+void pkram_tmpfs_show_options(struct seq_file *seq, struct super_block *sb)
+{
+	struct pkram_tmpfs_fs *fs;
+
+	spin_lock(&pkram_tmpfs_lock);
+	fs = pkram_tmpfs_find(NULL, sb);
+	if (fs)
+		seq_printf(seq, ",pkram=%s",
+			   fs->name + strlen(PKRAM_TMPFS_PREFIX));
+	spin_unlock(&pkram_tmpfs_lock);
+}
+
+/*
+ * Forget the kept tmpfs of node @node if nobody has it mounted: its memory
+ * goes back with it. Return: 0, -ENOENT if there is none, or -EBUSY.
+ */
+int pkram_tmpfs_discard(const char *node)
+{
+	struct pkram_tmpfs_fs *fs;
+	int err = -ENOENT;
+
+	mutex_lock(&pkram_tmpfs_mutex);
+	fs = pkram_tmpfs_find(node, NULL);
+	if (fs && (fs->frozen ||
+		   atomic_read(&fs->mnt->mnt_sb->s_active) > 1)) {
+		err = -EBUSY;
+	} else if (fs) {
+		spin_lock(&pkram_tmpfs_lock);
+		list_del(&fs->list);
+		spin_unlock(&pkram_tmpfs_lock);
+	}
+	mutex_unlock(&pkram_tmpfs_mutex);
+	if (!fs || err == -EBUSY)
+		return err;
+	mntput(fs->mnt);
+	kfree(fs);
+	return 0;
+}
+
+static void pkram_tmpfs_thaw(struct pkram_tmpfs_fs *fs)
+{
+	struct inode *inode;
+	unsigned long i;
+
+	xa_for_each(&fs->files, i, inode) {
+		shmem_freeze(inode, 0);
+		xa_erase(&fs->files, i);
+		iput(inode);
+	}
+	if (fs->frozen)
+		thaw_super(fs->mnt->mnt_sb, FREEZE_HOLDER_KERNEL);
+	fs->frozen = false;
+}
+
+/*
+ * At kexec: freeze each kept tmpfs (writers wait, files get no new folio)
+ * and save its tree under its node. A failure refuses the kexec.
+ */
+static int pkram_tmpfs_save_all(struct pkram_saver *saver)
+{
+	struct pkram_tmpfs_fs *fs;
+	struct pkram_stream ps;
+	int err = 0;
+
+	mutex_lock(&pkram_tmpfs_mutex);
+	list_for_each_entry(fs, &pkram_tmpfs_list, list) {
+		struct path root = {
+			.mnt = fs->mnt,
+			.dentry = fs->mnt->mnt_root,
+		};
+
+		if (!fs->frozen) {
+			err = freeze_super(fs->mnt->mnt_sb,
+					   FREEZE_HOLDER_KERNEL);
+			if (err)
+				break;
+			fs->frozen = true;
+		}
+		err = pkram_prepare_save(&ps, fs->name, GFP_KERNEL);
+		if (err)
+			break;
+		err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+					     PKRAM_DATA_bytes);
+		if (!err) {
+			err = pkram_tmpfs_save(&ps, &root, &fs->files);
+			pkram_finish_save_obj(&ps);
+		}
+		if (err) {
+			pkram_discard_save(&ps);
+			break;
+		}
+		err = pkram_finish_save(&ps);
+		if (err)
+			break;
+	}
+	if (err)
+		pr_err("%s cannot be kept (%d)\n", fs->name, err);
+	mutex_unlock(&pkram_tmpfs_mutex);
+	return err;
+}
+
+/* The kexec was refused: the trees can change again. */
+static void pkram_tmpfs_cancel(struct pkram_saver *saver)
+{
+	struct pkram_tmpfs_fs *fs;
+
+	mutex_lock(&pkram_tmpfs_mutex);
+	list_for_each_entry(fs, &pkram_tmpfs_list, list)
+		pkram_tmpfs_thaw(fs);
+	mutex_unlock(&pkram_tmpfs_mutex);
+}
+
+static struct pkram_saver pkram_tmpfs_saver = {
+	.name = "tmpfs",
+	.save = pkram_tmpfs_save_all,
+	.cancel = pkram_tmpfs_cancel,
+};
+
+static int __init pkram_tmpfs_init(void)
+{
+	return pkram_register_saver(&pkram_tmpfs_saver);
+}
+late_initcall(pkram_tmpfs_init);
 
 #ifdef CONFIG_PKRAM_KUNIT_TEST
 #include "tests/tmpfs-kunit.h"

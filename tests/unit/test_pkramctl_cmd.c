@@ -232,6 +232,26 @@ static void test_nodes_unreadable(void **state)
 	result_free(&r);
 }
 
+/* A tmpfs kept by name is listed "kept" and shown without objects. */
+static void test_kept_tmpfs(void **state)
+{
+	struct fixture *fx = *state;
+	struct result r;
+
+	fx_pkram(fx, NULL);
+	fx_write(fx, "pkram/nodes", "out tmpfs:db kept 0 0 0 0 0\n");
+	run(fx, &r, "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "out  tmpfs:db  kept");
+	result_free(&r);
+	run(fx, &r, "show", "tmpfs:db", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_contains(r.out, "state:          kept\n");
+	assert_contains(r.out, "saved as this node at the next kexec");
+	result_free(&r);
+}
+
 /* -------------------------------------------------------------- sessions */
 
 static void test_sessions(void **state)
@@ -808,6 +828,7 @@ int main(void)
 		T(test_sysfs_selection),
 		T(test_nodes_unreadable),
 		T(test_sessions),
+		T(test_kept_tmpfs),
 		T(test_show),
 		T(test_show_unknown),
 		T(test_discard_writes_name),

@@ -794,6 +794,11 @@ static int cmd_show(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 	node = pkram_find_node(&list, name);
 	if (!node) {
 		status = no_such_node(ctx, name);
+	} else if (node->state == PKRAM_ST_KEPT) {
+		show_print(ctx, node, NULL, json, false);
+		if (!json)
+			fprintf(ctx->out,
+				"A tmpfs kept by name: it is saved as this node at the next kexec.\n");
 	} else {
 		status = show_objects(ctx, node, ranges, &snap, &have);
 		if (!status)

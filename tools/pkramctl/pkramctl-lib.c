@@ -21,6 +21,7 @@ static const char * const state_names[PKRAM_ST_NR] = {
 	[PKRAM_ST_SAVED] = "saved",
 	[PKRAM_ST_INCOMING] = "incoming",
 	[PKRAM_ST_LOADING] = "loading",
+	[PKRAM_ST_KEPT] = "kept",
 };
 
 const char *pkram_dir_name(enum pkram_dir dir)

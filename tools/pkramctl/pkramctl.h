@@ -38,6 +38,7 @@ enum pkram_state {
 	PKRAM_ST_SAVED,
 	PKRAM_ST_INCOMING,
 	PKRAM_ST_LOADING,
+	PKRAM_ST_KEPT,		/* a tmpfs kept by name: a node at the kexec */
 	PKRAM_ST_NR,
 };
 

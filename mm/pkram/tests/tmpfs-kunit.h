@@ -103,7 +103,7 @@ static int tt_save(struct vfsmount *from, const char *name)
 	err = pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
 				     PKRAM_DATA_bytes);
 	if (!err) {
-		err = pkram_tmpfs_save(&ps, &root);
+		err = pkram_tmpfs_save(&ps, &root, NULL);
 		pkram_finish_save_obj(&ps);
 	}
 	if (err) {
