@@ -176,6 +176,8 @@ struct folio *pkram_load_folio(struct pkram_access *pa, unsigned long *index);
 size_t pkram_read(struct pkram_access *pa, void *buf, size_t count);
 void pkram_finish_load_obj(struct pkram_stream *ps);
 void pkram_finish_load(struct pkram_stream *ps);
+void pkram_cancel_load(struct pkram_stream *ps);
+ssize_t pkram_peek(struct pkram_stream *ps, void *buf, size_t count);
 int pkram_discard(const char *name);
 
 /* Hooks called by early boot and kexec; not for drivers. */

@@ -442,6 +442,29 @@ void pkram_finish_load_obj(struct pkram_stream *ps)
 EXPORT_SYMBOL_GPL(pkram_finish_load_obj);
 
 /**
+ * pkram_cancel_load - give a node back untouched
+ * @ps: a stream of pkram_prepare_load() that took nothing: at most
+ *	pkram_prepare_load_obj() and pkram_peek() were called on it
+ *
+ * For a loader that found, before taking anything, that it cannot use the
+ * node (an unknown version, damaged records): the node is offered again,
+ * as it was, for inspection, another loader or pkram_discard().
+ *
+ * Context: Process context; may sleep.
+ */
+void pkram_cancel_load(struct pkram_stream *ps)
+{
+	struct pkram_node *node = ps->node;
+
+	mutex_lock(&pkram_mutex);
+	node->state = node->incoming ? PKRAM_INCOMING : PKRAM_SAVED;
+	mutex_unlock(&pkram_mutex);
+	ps->node = NULL;
+	ps->obj = NULL;
+}
+EXPORT_SYMBOL_GPL(pkram_cancel_load);
+
+/**
  * pkram_finish_load - finish loading a node
  * @ps: the stream
  *

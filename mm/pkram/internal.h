@@ -149,7 +149,8 @@ struct path;
 struct xarray;
 int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root,
 		     struct xarray *frozen);
-int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root);
+int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root,
+		     bool *taken);
 #ifdef CONFIG_SHMEM
 int pkram_tmpfs_discard(const char *node);
 size_t pkram_tmpfs_nodes_text(char *buf, size_t cap);

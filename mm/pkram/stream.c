@@ -257,6 +257,51 @@ static int pkram_crc_fn(u64 start, u64 end, void *arg)
 	return 0;
 }
 
+struct pkram_peek {
+	char *buf;
+	size_t done;
+	size_t count;
+};
+
+static int pkram_peek_fn(u64 start, u64 end, void *arg)
+{
+	struct pkram_peek *pk = arg;
+	size_t n = min_t(u64, end - start, pk->count - pk->done);
+
+	memcpy(pk->buf + pk->done, phys_to_virt(start), n);
+	pk->done += n;
+	return pk->done == pk->count;	/* 1: enough */
+}
+
+/**
+ * pkram_peek - read the current object's byte stream and keep it
+ * @ps: a node being loaded, at an object with a byte stream
+ * @buf: where to copy
+ * @count: the most to copy, from the start of the stream
+ *
+ * Nothing is consumed: a byte access of the object reads the same bytes
+ * afterwards, and pkram_cancel_load() can still give the node back whole.
+ * For a loader that checks what it is given before it takes anything.
+ *
+ * Context: Process context.
+ * Return: the number of bytes copied, less than @count only at the end of
+ * the stream; -EINVAL if the object has no byte stream.
+ */
+ssize_t pkram_peek(struct pkram_stream *ps, void *buf, size_t count)
+{
+	struct pkram_peek pk = { .buf = buf };
+	struct pkram_obj_meta *obj = ps->obj;
+
+	if (!obj || !(obj->flags & PKRAM_DATA_bytes))
+		return -EINVAL;
+	pk.count = min_t(u64, count, obj->data_len);
+	if (pk.count &&
+	    pkram_walk_stream(obj->bytes_head, false, pkram_peek_fn, &pk) < 0)
+		return -EINVAL;
+	return pk.done;
+}
+EXPORT_SYMBOL_GPL(pkram_peek);
+
 /**
  * pkram_obj_crc - checksum an object's data
  * @obj: the object

@@ -759,44 +759,46 @@ static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
  * pkram_tmpfs_load - build a kept tmpfs tree in an empty tmpfs
  * @ps: the node being loaded, at the tree's object
  * @root: the root directory of an empty tmpfs nobody else uses yet
+ * @taken: set to whether anything was taken from the node
  *
- * The records are checked first: if any is damaged, nothing is created and
- * no folio is taken. Then every entry is created under @root and every
- * regular file gets its folios back in place; @root gets the kept root's
- * owner, mode, times and attributes.
+ * The records are read in place (pkram_peek()) and checked first: if any
+ * is damaged, nothing is created and nothing is taken, so that the caller
+ * can give the node back with pkram_cancel_load(). Then every entry is
+ * created under @root and every regular file gets its folios back in
+ * place; @root gets the kept root's owner, mode, times and attributes.
  *
  * Context: Process context; may sleep.
  * Return: 0; -EBADMSG (with a log line) for damaged records; -ENOMEM,
- * -ENOSPC or what the VFS returned while building, when the tree is left
- * half built: drop the file system.
+ * -ENOSPC or what the VFS returned. With *@taken the tree is left half
+ * built: drop the file system.
  */
-int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root)
+int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root,
+		     bool *taken)
 {
-	PKRAM_ACCESS(pb, ps, bytes);
 	PKRAM_ACCESS(pa, ps, folios);
 	struct pkram_tmpfs_load ld = { .len = ps->obj->data_len };
 	char *buf;
 	int err;
 
+	*taken = false;
 	buf = kvmalloc(ld.len ?: 1, GFP_KERNEL);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	ld.buf = buf;
 	err = -EBADMSG;
-	if (pkram_read(&pb, buf, ld.len) != ld.len) {
+	if (pkram_peek(ps, buf, ld.len) != ld.len) {
 		pkram_tmpfs_bad("short byte stream");
 		goto out;
 	}
 	err = pkram_tmpfs_check(&ld, ps->obj);
 	kvfree(ld.slot);
 	kvfree(ld.kind);
-	if (!err)
+	if (!err) {
+		*taken = true;
 		err = pkram_tmpfs_build(&ld, &pa, root);
+	}
 out:
 	pkram_finish_access(&pa);
-	pkram_finish_access(&pb);
 	kvfree(buf);
 	return err;
 }
@@ -849,6 +851,7 @@ static int pkram_tmpfs_test(struct super_block *sb, struct fs_context *fc)
 static int pkram_tmpfs_restore(struct super_block *sb, const char *node)
 {
 	struct pkram_stream ps;
+	bool taken = false;
 	int err;
 
 	err = pkram_prepare_load(&ps, node);
@@ -859,11 +862,15 @@ static int pkram_tmpfs_restore(struct super_block *sb, const char *node)
 		return err;
 	}
 	err = pkram_prepare_load_obj(&ps);
-	if (!err) {
-		err = pkram_tmpfs_load(&ps, sb->s_root);
-		pkram_finish_load_obj(&ps);
-	} else {
+	if (!err)
+		err = pkram_tmpfs_load(&ps, sb->s_root, &taken);
+	else
 		err = -EBADMSG;
+	if (err && !taken) {
+		pkram_cancel_load(&ps);
+		pr_err("%s: the tree cannot be built (%d): not mounted, the node is kept for inspection or discard\n",
+		       node, err);
+		return err;
 	}
 	pkram_finish_load(&ps);
 	if (err)

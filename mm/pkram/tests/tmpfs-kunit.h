@@ -113,21 +113,26 @@ static int tt_save(struct vfsmount *from, const char *name)
 	return pkram_finish_save(&ps);
 }
 
-/* Build node @name's tree in @into; 0 or the error. */
+/*
+ * Build node @name's tree in @into; 0 or the error. A load that took
+ * nothing gives the node back, as the mount does.
+ */
 static int tt_load(struct vfsmount *into, const char *name)
 {
 	struct pkram_stream ps;
+	bool taken = false;
 	int err;
 
 	err = pkram_prepare_load(&ps, name);
 	if (err)
 		return err;
 	err = pkram_prepare_load_obj(&ps);
-	if (!err) {
-		err = pkram_tmpfs_load(&ps, into->mnt_root);
-		pkram_finish_load_obj(&ps);
-	}
-	pkram_finish_load(&ps);
+	if (!err)
+		err = pkram_tmpfs_load(&ps, into->mnt_root, &taken);
+	if (err && !taken)
+		pkram_cancel_load(&ps);
+	else
+		pkram_finish_load(&ps);
 	return err;
 }
 
@@ -389,6 +394,9 @@ static void tt_test_damaged(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, tt_load(t->b, "kunit-tmpfs-bad"),
 				    -EBADMSG, "case %u", i);
 		KUNIT_EXPECT_NULL(test, tt_find(t->b, "d"));
+		/* the node was given back as it was: damaged, discardable */
+		KUNIT_ASSERT_PTR_EQ(test, tt_bytes("kunit-tmpfs-bad"), bytes);
+		KUNIT_EXPECT_EQ(test, pkram_discard("kunit-tmpfs-bad"), 0);
 	}
 
 	/* a name twice in a directory: "g" renamed "f" */
@@ -406,6 +414,7 @@ static void tt_test_damaged(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, tt_load(t->b, "kunit-tmpfs-bad"), -EBADMSG);
 	KUNIT_EXPECT_NULL(test, tt_find(t->b, "d"));
+	KUNIT_EXPECT_EQ(test, pkram_discard("kunit-tmpfs-bad"), 0);
 
 	/* and the same tree undamaged is built */
 	KUNIT_ASSERT_EQ(test, tt_save(t->a, "kunit-tmpfs-bad"), 0);
