@@ -41,6 +41,7 @@
 #include <linux/mm.h>
 #include <linux/mnt_idmapping.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/pkram.h>
 #include <linux/pkram/abi.h>
 #include <linux/posix_acl.h>
@@ -543,7 +544,9 @@ static int pkram_tmpfs_check_rec(struct pkram_tmpfs_load *ld, size_t off,
 	    (type != S_IFCHR && type != S_IFBLK && e->rdev) ||
 	    (type == S_IFREG && (e->size > MAX_LFS_FILESIZE ||
 				 e->nr_folios > e->nr_pages ||
-				 e->nr_pages > DIV_ROUND_UP(e->size, PAGE_SIZE))) ||
+				 /* a large folio may reach past the end */
+				 e->nr_pages > round_up(DIV_ROUND_UP(e->size, PAGE_SIZE),
+							1UL << MAX_PAGECACHE_ORDER))) ||
 	    (type == S_IFLNK && (!e->size || e->size >= PATH_MAX ||
 				 memchr(r->target, 0, e->size))))
 		return pkram_tmpfs_bad("bad size or device");

@@ -1,16 +1,21 @@
-# A tmpfs kept across kexec by name (mount -t tmpfs -o pkram=NAME):
-# - stage 1: bad names refused; a tree with every kind of entry (dirs,
-#   files, a sparse file, a symlink, a hard link, a fifo, a device node,
-#   owners, modes, times) in t1; umount and mount again in the same boot
-#   give it back; a second mount of a mounted name is refused, as is a
-#   remount that changes the name; t2 is written and left unmounted;
-# - stage 2: both trees are back after the kexec, compared entry by entry
-#   with the same tree built again in a plain tmpfs; discarding a mounted
-#   tree is refused; discarded unmounted, its name starts empty.
-# An unmodified sqlite3 from Debian writes a database into t2 before the
-# kexec; after it, PRAGMA integrity_check and a hash of every row agree
-# with the same database built again, and it takes writes.
-# vmtest-args: --mem 1G --timeout 600 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add-prog sqlite3
+# Tmpfs kept across three kexecs by name (mount -t tmpfs -o pkram=NAME):
+# - stage 1: bad names, pkram= on another file system refused; a tree with
+#   every kind of entry (dirs, files, a sparse file, a symlink, a hard
+#   link, a fifo, a device node, owners, modes, times) in t1, writable after
+#   a kexec check; umount and mount again in the same boot give it back; a
+#   second mount of a mounted name and a remount changing the name are
+#   refused; t2 gets an sqlite3 database (Debian's, unmodified) and is left
+#   unmounted; t3 (huge=always) a sparse 64 MiB file in 2 MiB folios; t4 a
+#   tree of 10,100 files; a node tmpfs:w-0 that is not a tree;
+# - stage 2: every tree back, t1 compared entry by entry with the same tree
+#   built again in a plain tmpfs, the database passes integrity_check and
+#   hashes as the same database built again, t3's folios are THP again,
+#   t4 has every file; the node that is not a tree is refused and kept;
+#   discard refused while mounted, frees the memory when unmounted; t1
+#   changed;
+# - stage 3: t1 as changed, changed again; t4 carried unmounted;
+# - stage 4: t1 as changed twice, t4 still whole.
+# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add-prog sqlite3
 # expect: pass
 . /root/pkram-lib.sh
 
@@ -38,6 +43,50 @@ build_tree() {
 	cd /
 }
 
+# the changes of stage 2 ($2 = 1) and of stage 3 ($2 = 2)
+change_tree() {
+	cd "$1" || vm-fail "cd $1"
+	if [ "$2" = 1 ]; then
+		seq 5 7 >>d1/numbers
+		rm d1/d2/page
+		mkdir new-dir
+		ln -s ../d1 new-dir/up
+		touch -h -d '2024-12-31 00:00:00' new-dir/up
+		touch -d '2025-01-01 01:01:01' d1/numbers new-dir d1/d2 d1
+	else
+		printf 'again' | dd of=d1/d2/sparse bs=1 seek=9000000 2>/dev/null
+		mv empty new-dir/moved
+		touch -d '2025-02-02 02:02:02' d1/d2/sparse new-dir d1/d2
+	fi
+	touch -d '2022-05-06 07:08:09' .
+	cd /
+}
+
+# every entry: name, mode, owner, size, links, mtime; contents and targets
+manifest() {
+	(cd "$1" && find . | sort | while read -r f; do
+		stat -c '%n %f %u %g %s %h %Y %t %T' "$f"
+		[ -L "$f" ] && readlink "$f"
+		[ -f "$f" ] && [ ! -L "$f" ] && md5sum <"$f"
+	done)
+}
+
+# t1 of stage $2 against the same tree built again
+check_t1() {
+	mount -t tmpfs tmpfs /mnt/ref || vm-fail "mount ref"
+	build_tree /mnt/ref
+	[ "$2" -ge 1 ] && change_tree /mnt/ref 1
+	[ "$2" -ge 2 ] && change_tree /mnt/ref 2
+	manifest /mnt/ref >/root/m-ref
+	umount /mnt/ref
+	manifest "$1" >/root/m1
+	if ! cmp -s /root/m1 /root/m-ref; then
+		diff /root/m-ref /root/m1 | head -20
+		vm-fail "t1 differs from the tree built again (changes: $2)"
+	fi
+	echo "pkram-test: t1 equal to the tree built again, $(wc -l </root/m1) lines"
+}
+
 # a database of 20000 rows with an index, the same each time
 build_db() {
 	sqlite3 "$1" "
@@ -51,23 +100,24 @@ db_hash() {
 	sqlite3 "$1" "SELECT id, k, hex(v) FROM kv ORDER BY k" | md5sum
 }
 
-# every entry: name, mode, owner, size, links, mtime; contents and targets
-manifest() {
-	(cd "$1" && find . | sort | while read -r f; do
-		stat -c '%n %f %u %g %s %h %Y %t %T' "$f"
-		[ -L "$f" ] && readlink "$f"
-		[ -f "$f" ] && [ ! -L "$f" ] && md5sum <"$f"
-	done)
+# 100 directories of 101 files, each holding its own name
+check_t4() {
+	n=$(find /mnt/t4 -type f | wc -l)
+	[ "$n" = 10100 ] || vm-fail "t4 has $n files, not 10100"
+	[ "$(cat /mnt/t4/d57/f83)" = d57/f83 ] || vm-fail "t4: d57/f83"
+	[ "$(cat /mnt/t4/d99/f100)" = d99/f100 ] || vm-fail "t4: d99/f100"
 }
 
+mkdir -p /mnt/t1 /mnt/t2 /mnt/t3 /mnt/t4 /mnt/ref /mnt/x
 case $PKRAM_STAGE in
 1)
-	mkdir -p /mnt/t1 /mnt/t2 /mnt/ref /mnt/x
 	for bad in 'a/b' '' "$(printf '%059d' 0)" 'sp ace'; do
 		mount -t tmpfs -o "pkram=$bad" tmpfs /mnt/x 2>/dev/null &&
 			vm-fail "pkram=$bad was accepted"
 	done
-	echo "pkram-test: bad names refused"
+	mount -t proc -o pkram=p proc /mnt/x 2>/dev/null &&
+		vm-fail "pkram= accepted by proc"
+	echo "pkram-test: bad names and another file system refused"
 
 	mount -t tmpfs -o pkram=t1,size=64m tmpfs /mnt/t1 || vm-fail "mount t1"
 	grep -q ' /mnt/t1 tmpfs .*pkram=t1' /proc/mounts ||
@@ -100,43 +150,99 @@ case $PKRAM_STAGE in
 	expect_node tmpfs:t2 out kept
 	pkramctl show tmpfs:t1 | grep -q "saved as this node at the next kexec" ||
 		vm-fail "pkramctl show tmpfs:t1"
+
+	mount -t tmpfs -o pkram=t3,huge=always tmpfs /mnt/t3 || vm-fail "mount t3"
+	for mb in 0 10 30 62; do
+		dd if=/dev/urandom of=/mnt/t3/big bs=1M count=2 seek=$mb \
+		   conv=notrunc 2>/dev/null || vm-fail "t3 write"
+	done
+	md5sum </mnt/t3/big >/mnt/t3/big.md5
+	[ "$(meminfo ShmemHugePages)" -ge 8192 ] ||
+		vm-fail "t3 has no 2 MiB folios: $(meminfo ShmemHugePages) kB"
+
+	mount -t tmpfs -o pkram=t4 tmpfs /mnt/t4 || vm-fail "mount t4"
+	for d in $(seq 0 99); do
+		mkdir /mnt/t4/d$d && cd /mnt/t4/d$d &&
+			seq 0 100 | sed 's/^/f/' | xargs touch || vm-fail "t4 d$d"
+		for f in f83 f100; do echo d$d/$f >$f; done
+	done
+	cd /
+	check_t4
+	tp action=save prefix=tmpfs:w seed=5 nodes=1
 	vm-kexec
 	;;
 2)
 	no_pkram_errors
-	expect_node tmpfs:t1 in incoming
-	expect_node tmpfs:t2 in incoming
-	mkdir -p /mnt/t1 /mnt/t2 /mnt/ref
-	mount -t tmpfs tmpfs /mnt/ref
-	build_tree /mnt/ref
-	manifest /mnt/ref >/root/m-ref
+	for n in t1 t2 t3 t4 w-0; do expect_node tmpfs:$n in incoming; done
 	mount -t tmpfs -o pkram=t1 tmpfs /mnt/t1 || vm-fail "mount t1"
-	manifest /mnt/t1 >/root/m1
-	if ! cmp -s /root/m1 /root/m-ref; then
-		diff /root/m-ref /root/m1 | head -20
-		vm-fail "t1 differs from the tree built again"
-	fi
+	check_t1 /mnt/t1 0
 	# the incoming node became the mounted tree, kept for the next kexec
 	expect_node tmpfs:t1 out kept
-	echo "pkram-test: t1 back after kexec, $(wc -l </root/m1) manifest lines equal"
 
 	mount -t tmpfs -o pkram=t2 tmpfs /mnt/t2 || vm-fail "mount t2"
 	seq 1 1000 | cmp -s - /mnt/t2/t2-file || vm-fail "t2 differs"
 	[ "$(sqlite3 /mnt/t2/app.db 'PRAGMA integrity_check')" = ok ] ||
 		vm-fail "sqlite3: integrity_check of the kept database"
+	mount -t tmpfs tmpfs /mnt/ref
 	build_db /mnt/ref/app.db
 	[ "$(db_hash /mnt/t2/app.db)" = "$(db_hash /mnt/ref/app.db)" ] ||
 		vm-fail "sqlite3: the kept database's rows differ"
+	umount /mnt/ref
 	sqlite3 /mnt/t2/app.db "UPDATE kv SET k = 'changed' WHERE id = 5" ||
 		vm-fail "sqlite3: no write to the kept database"
 	[ "$(sqlite3 /mnt/t2/app.db 'SELECT count(*) FROM kv')" = 20000 ] ||
 		vm-fail "sqlite3: row count"
 	echo "pkram-test: sqlite3 database intact after kexec (integrity_check ok, rows equal)"
-	pkramctl discard tmpfs:t2 2>/dev/null && vm-fail "discarded mounted t2"
-	umount /mnt/t2
-	pkramctl discard tmpfs:t2 || vm-fail "discard t2"
-	mount -t tmpfs -o pkram=t2 tmpfs /mnt/t2 || vm-fail "mount t2 again"
-	[ -z "$(ls -A /mnt/t2)" ] || vm-fail "t2 not empty after discard"
-	vm-pass "tmpfs trees kept across kexec by name"
+
+	mount -t tmpfs -o pkram=t3,huge=always tmpfs /mnt/t3 || vm-fail "mount t3"
+	md5sum </mnt/t3/big | cmp -s - /mnt/t3/big.md5 || vm-fail "t3 differs"
+	[ "$(stat -c %s /mnt/t3/big)" = $((64 << 20)) ] || vm-fail "t3 size"
+	[ "$(meminfo ShmemHugePages)" -ge 8192 ] ||
+		vm-fail "t3's 2 MiB folios did not come back as such"
+	echo "pkram-test: t3 back in 2 MiB folios ($(meminfo ShmemHugePages) kB ShmemHugePages)"
+
+	# a node of another kind under a tree's name: refused, and kept
+	mount -t tmpfs -o pkram=w-0 tmpfs /mnt/x 2>/dev/null &&
+		vm-fail "a node that is not a tree was mounted"
+	expect_node tmpfs:w-0 in incoming
+	dmesg | grep -q 'pkram: tmpfs:w-0: the tree cannot be built.*kept for inspection' ||
+		vm-fail "no log line for the node that is not a tree"
+	pkramctl discard tmpfs:w-0 || vm-fail "discard tmpfs:w-0"
+
+	# discard: refused while mounted; unmounted, the memory comes back
+	pkramctl discard tmpfs:t3 2>/dev/null && vm-fail "discarded mounted t3"
+	umount /mnt/t3
+	free0=$(free_kb)
+	pkramctl discard tmpfs:t3 || vm-fail "discard t3"
+	free1=$(free_kb)
+	[ $((free1 - free0)) -ge $((6 << 10)) ] ||
+		vm-fail "discarding t3 freed $((free1 - free0)) kB, not 6 MiB"
+	mount -t tmpfs -o pkram=t3 tmpfs /mnt/t3 || vm-fail "mount t3 again"
+	[ -z "$(ls -A /mnt/t3)" ] || vm-fail "t3 not empty after discard"
+	umount /mnt/t3
+	pkramctl discard tmpfs:t3 || vm-fail "discard the empty t3"
+	echo "pkram-test: discard of t3 freed $((free1 - free0)) kB"
+
+	change_tree /mnt/t1 1
+	vm-kexec
+	;;
+3)
+	no_pkram_errors
+	expect_node tmpfs:t4 in incoming
+	mount -t tmpfs -o pkram=t1 tmpfs /mnt/t1 || vm-fail "mount t1"
+	check_t1 /mnt/t1 1
+	change_tree /mnt/t1 2
+	vm-kexec
+	;;
+4)
+	no_pkram_errors
+	mount -t tmpfs -o pkram=t1 tmpfs /mnt/t1 || vm-fail "mount t1"
+	check_t1 /mnt/t1 2
+	mount -t tmpfs -o pkram=t4 tmpfs /mnt/t4 || vm-fail "mount t4"
+	check_t4
+	mount -t tmpfs -o pkram=t2 tmpfs /mnt/t2 || vm-fail "mount t2"
+	[ "$(sqlite3 /mnt/t2/app.db "SELECT k FROM kv WHERE id = 5")" = changed ] ||
+		vm-fail "sqlite3: the change of stage 2 is lost"
+	vm-pass "tmpfs trees kept across 3 kexecs by name"
 	;;
 esac
