@@ -488,6 +488,51 @@ void pkram_finish_load(struct pkram_stream *ps)
 }
 EXPORT_SYMBOL_GPL(pkram_finish_load);
 
+static LIST_HEAD(pkram_keepers);
+static DEFINE_SPINLOCK(pkram_keepers_lock);
+
+/* Register @keeper (struct pkram_keeper, internal.h); in an initcall. */
+void pkram_register_keeper(struct pkram_keeper *keeper)
+{
+	spin_lock(&pkram_keepers_lock);
+	list_add_tail(&keeper->list, &pkram_keepers);
+	spin_unlock(&pkram_keepers_lock);
+}
+
+/* Registered once and never removed: the list is read without the lock. */
+size_t pkram_keepers_count(void)
+{
+	struct pkram_keeper *k;
+	size_t n = 0;
+
+	list_for_each_entry(k, &pkram_keepers, list)
+		n += k->count();
+	return n;
+}
+
+size_t pkram_keepers_text(char *buf, size_t cap)
+{
+	struct pkram_keeper *k;
+	size_t len = 0;
+
+	list_for_each_entry(k, &pkram_keepers, list)
+		len += k->nodes_text(buf + len, cap - len);
+	return len;
+}
+
+static int pkram_keepers_discard(const char *name)
+{
+	struct pkram_keeper *k;
+	int err = -ENOENT;
+
+	list_for_each_entry(k, &pkram_keepers, list) {
+		err = k->discard(name);
+		if (err != -ENOENT)
+			break;
+	}
+	return err;
+}
+
 /**
  * pkram_discard - free a node nobody is using
  * @name: the node's name
@@ -519,9 +564,9 @@ int pkram_discard(const char *name)
 	if (!IS_ERR(node))
 		list_del(&node->list);
 	mutex_unlock(&pkram_mutex);
-	/* not a node yet: a tmpfs kept under this name? */
+	/* not a node yet: something kept under this name? */
 	if (node == ERR_PTR(-ENOENT))
-		return pkram_tmpfs_discard(name);
+		return pkram_keepers_discard(name);
 	if (IS_ERR(node))
 		return PTR_ERR(node);
 	pkram_free_node(node);

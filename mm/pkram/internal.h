@@ -151,26 +151,25 @@ int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root,
 		     struct xarray *frozen);
 int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root,
 		     bool *taken);
-#ifdef CONFIG_SHMEM
-int pkram_tmpfs_discard(const char *node);
-size_t pkram_tmpfs_nodes_text(char *buf, size_t cap);
-size_t pkram_tmpfs_count(void);
-#else
-static inline int pkram_tmpfs_discard(const char *node)
-{
-	return -ENOENT;
-}
 
-static inline size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
-{
-	return 0;
-}
+/*
+ * A user that keeps things by name that become nodes only at the kexec
+ * (tmpfs.c): they are listed with the nodes and discarded by name. Keepers
+ * register in initcalls and stay.
+ */
+struct pkram_keeper {
+	struct list_head list;
+	/* lines of the node list (sysfs.c), at most @cap bytes */
+	size_t (*nodes_text)(char *buf, size_t cap);
+	/* how many lines, at most 128 bytes each */
+	size_t (*count)(void);
+	/* 0, -EBUSY, or -ENOENT: not one of mine */
+	int (*discard)(const char *name);
+};
 
-static inline size_t pkram_tmpfs_count(void)
-{
-	return 0;
-}
-#endif
+void pkram_register_keeper(struct pkram_keeper *keeper);
+size_t pkram_keepers_count(void);
+size_t pkram_keepers_text(char *buf, size_t cap);
 
 /* core.c */
 extern struct mutex pkram_mutex;

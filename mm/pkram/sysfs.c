@@ -55,7 +55,7 @@ static void *pkram_nodes_text(size_t *size)
 
 	mutex_lock(&pkram_mutex);
 	cap = (list_count_nodes(&pkram_nodes) + 1) * 192 +
-	      pkram_tmpfs_count() * 128;
+	      pkram_keepers_count() * 128;
 	buf = kvmalloc(cap, GFP_KERNEL);
 	if (buf) {
 		list_for_each_entry(node, &pkram_nodes, list) {
@@ -68,7 +68,7 @@ static void *pkram_nodes_text(size_t *size)
 					 m->nr_objs, m->nr_folios, m->nr_pages,
 					 m->nr_bytes, m->nr_meta);
 		}
-		len += pkram_tmpfs_nodes_text(buf + len, cap - len);
+		len += pkram_keepers_text(buf + len, cap - len);
 	}
 	mutex_unlock(&pkram_mutex);
 	*size = len;

@@ -993,7 +993,7 @@ out:
  *
  * Return: the length written.
  */
-size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
+static size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
 {
 	struct pkram_tmpfs_fs *fs;
 	size_t len = 0;
@@ -1008,7 +1008,7 @@ size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
 }
 
 /* How many tmpfs trees are kept. */
-size_t pkram_tmpfs_count(void)
+static size_t pkram_tmpfs_count(void)
 {
 	struct pkram_tmpfs_fs *fs;
 	size_t n = 0;
@@ -1061,7 +1061,7 @@ void pkram_tmpfs_show_options(struct seq_file *seq, struct super_block *sb)
  * Forget the kept tmpfs of node @node if nobody has it mounted: its memory
  * goes back with it. Return: 0, -ENOENT if there is none, or -EBUSY.
  */
-int pkram_tmpfs_discard(const char *node)
+static int pkram_tmpfs_discard(const char *node)
 {
 	struct pkram_tmpfs_fs *fs;
 	int err = -ENOENT;
@@ -1163,8 +1163,15 @@ static struct pkram_saver pkram_tmpfs_saver = {
 	.cancel = pkram_tmpfs_cancel,
 };
 
+static struct pkram_keeper pkram_tmpfs_keeper = {
+	.nodes_text = pkram_tmpfs_nodes_text,
+	.count = pkram_tmpfs_count,
+	.discard = pkram_tmpfs_discard,
+};
+
 static int __init pkram_tmpfs_init(void)
 {
+	pkram_register_keeper(&pkram_tmpfs_keeper);
 	return pkram_register_saver(&pkram_tmpfs_saver);
 }
 late_initcall(pkram_tmpfs_init);
