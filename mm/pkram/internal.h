@@ -128,6 +128,15 @@ struct pkram_node {
 	struct mutex lock;
 };
 
+/* Write all of @buf to a byte stream: 0, or the error (-ENOMEM if short). */
+static inline int pkram_write_all(struct pkram_access *pa, const void *buf,
+				  size_t len)
+{
+	ssize_t n = pkram_write(pa, buf, len);
+
+	return n == len ? 0 : (n < 0 ? n : -ENOMEM);
+}
+
 /* shmem.c */
 struct inode;
 struct pkram_shmem_file;

@@ -158,7 +158,6 @@ int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
 	PKRAM_ACCESS(pa, ps, folios);
 	struct pkram_shmem_file h;
 	u64 folios, pages;
-	ssize_t n;
 	int err;
 
 	err = pkram_shmem_save_folios(&pa, inode, &folios, &pages);
@@ -167,8 +166,7 @@ int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
 		return err;
 
 	pkram_shmem_fill_hdr(&h, inode, pages);
-	n = pkram_write(bytes, &h, sizeof(h));
-	return n == sizeof(h) ? 0 : (n < 0 ? n : -ENOMEM);
+	return pkram_write_all(bytes, &h, sizeof(h));
 }
 
 /**

@@ -203,14 +203,6 @@ static int pkram_tmpfs_get_xattrs(struct pkram_tmpfs_save *sv,
 	return 0;
 }
 
-static int pkram_tmpfs_put(struct pkram_tmpfs_save *sv, const void *buf,
-			   size_t len)
-{
-	ssize_t n = pkram_write(sv->bytes, buf, len);
-
-	return n == len ? 0 : (n < 0 ? n : -ENOMEM);
-}
-
 static void pkram_tmpfs_times(struct pkram_tmpfs_entry *e, struct inode *inode)
 {
 	struct timespec64 t;
@@ -246,8 +238,8 @@ static int pkram_tmpfs_save_one(struct pkram_tmpfs_save *sv, u64 parent,
 		if (old) {
 			e.link = xa_to_value(old);
 			e.mode = inode->i_mode & S_IFMT;
-			return pkram_tmpfs_put(sv, &e, sizeof(e)) ?:
-			       pkram_tmpfs_put(sv, name, len);
+			return pkram_write_all(sv->bytes, &e, sizeof(e)) ?:
+			       pkram_write_all(sv->bytes, name, len);
 		}
 	}
 	if (sv->nr_inodes == PKRAM_TMPFS_MAX_INODES)
@@ -284,10 +276,10 @@ static int pkram_tmpfs_save_one(struct pkram_tmpfs_save *sv, u64 parent,
 	err = pkram_tmpfs_get_xattrs(sv, d);
 	e.xattr_len = sv->xattr_len;
 	if (!err)
-		err = pkram_tmpfs_put(sv, &e, sizeof(e)) ?:
-		      pkram_tmpfs_put(sv, name, len) ?:
-		      pkram_tmpfs_put(sv, target, e.size * !!target) ?:
-		      pkram_tmpfs_put(sv, sv->xattrs, sv->xattr_len);
+		err = pkram_write_all(sv->bytes, &e, sizeof(e)) ?:
+		      pkram_write_all(sv->bytes, name, len) ?:
+		      pkram_write_all(sv->bytes, target, e.size * !!target) ?:
+		      pkram_write_all(sv->bytes, sv->xattrs, sv->xattr_len);
 	do_delayed_call(&done);
 	if (err)
 		return err;
@@ -377,7 +369,7 @@ int pkram_tmpfs_save(struct pkram_stream *ps, const struct path *root,
 			     GFP_KERNEL);
 	sv.list = kvmalloc(XATTR_LIST_MAX, GFP_KERNEL);
 	if (sv.xattrs && sv.list)
-		err = pkram_tmpfs_put(&sv, &h, sizeof(h)) ?:
+		err = pkram_write_all(sv.bytes, &h, sizeof(h)) ?:
 		      pkram_tmpfs_save_one(&sv, 0, root->dentry, "", 0);
 	while (!err && !list_empty(&sv.dirs)) {
 		dir = list_first_entry(&sv.dirs, struct pkram_tmpfs_dir, list);
