@@ -49,6 +49,7 @@
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/statfs.h>
 #include <linux/xarray.h>
 #include <linux/xattr.h>
 
@@ -685,40 +686,52 @@ out:
 	return err;
 }
 
-/* Give the new inode of @r what the record says, but for its times. */
-static int pkram_tmpfs_fill(struct pkram_access *pa, struct dentry *d,
-			    const struct pkram_tmpfs_rec *r)
+/* Give the new inode of @r its owner, mode and attributes. */
+static int pkram_tmpfs_attrs(struct dentry *d, const struct pkram_tmpfs_rec *r)
 {
 	const struct pkram_tmpfs_entry *e = &r->e;
 	struct inode *inode = d_inode(d);
-	int err = 0;
 
-	if (S_ISREG(e->mode)) {
-		err = pkram_shmem_load_folios(pa, inode, e->nr_folios,
-					      e->nr_pages);
-		if (err)
-			return err;
-		i_size_write(inode, e->size);
-	}
 	inode->i_mode = e->mode;
 	inode->i_uid = make_kuid(&init_user_ns, e->uid);
 	inode->i_gid = make_kgid(&init_user_ns, e->gid);
 	return pkram_tmpfs_set_xattrs(d, r->xattrs, e->xattr_len);
 }
 
-static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
-			     struct pkram_access *pa, struct dentry *root)
+/*
+ * A tmpfs mounted with a size= (or the default half of memory) must hold
+ * the tree: find out now, while nothing has been taken from the node.
+ */
+static int pkram_tmpfs_room(const struct pkram_tmpfs_load *ld,
+			    struct dentry *root)
+{
+	struct kstatfs st = {};
+	int err;
+
+	err = root->d_sb->s_op->statfs(root, &st);
+	if (err)
+		return err;
+	if (st.f_blocks && ld->pages > st.f_bfree) {
+		pr_err("a kept tmpfs tree needs %llu KiB; this mount has room for %llu KiB: mount it with a larger size=\n",
+		       ld->pages << (PAGE_SHIFT - 10),
+		       (u64)st.f_bfree << (PAGE_SHIFT - 10));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/*
+ * First every entry, with owner, mode and attributes, and no data: what
+ * fails here (memory, nr_inodes=) leaves the node as it was.
+ */
+static int pkram_tmpfs_create_all(struct pkram_tmpfs_load *ld,
+				  struct dentry *root, struct dentry **dentries)
 {
 	struct pkram_tmpfs_rec r;
-	struct dentry **dentries;
-	size_t off;
-	u64 ino = 0, i;
+	size_t off = sizeof(struct pkram_tmpfs_header);
+	u64 ino = 0;
 	int err = 0;
 
-	dentries = kvcalloc(ld->nr_inodes + 1, sizeof(*dentries), GFP_KERNEL);
-	if (!dentries)
-		return -ENOMEM;
-	off = sizeof(struct pkram_tmpfs_header);
 	for (; !err && off < ld->len; off = r.next) {
 		struct dentry *d = NULL;
 
@@ -733,8 +746,39 @@ static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
 			}
 		}
 		dentries[++ino] = d;
-		err = pkram_tmpfs_fill(pa, d, &r);
+		err = pkram_tmpfs_attrs(d, &r);
 		cond_resched();
+	}
+	return err;
+}
+
+/*
+ * Then the files' folios, in the order they were saved. Inserting a kept
+ * folio fails only for a damaged stream; once the first is taken, the node
+ * cannot be given back.
+ */
+static int pkram_tmpfs_fill_files(struct pkram_tmpfs_load *ld,
+				  struct pkram_access *pa,
+				  struct dentry **dentries)
+{
+	struct pkram_tmpfs_rec r;
+	size_t off = sizeof(struct pkram_tmpfs_header);
+	u64 ino = 0;
+	int err = 0;
+
+	for (; !err && off < ld->len; off = r.next) {
+		struct inode *inode;
+
+		pkram_tmpfs_rec_at(ld, off, &r);
+		if (r.e.link)
+			continue;
+		inode = d_inode(dentries[++ino]);
+		if (!S_ISREG(r.e.mode))
+			continue;
+		err = pkram_shmem_load_folios(pa, inode, r.e.nr_folios,
+					      r.e.nr_pages);
+		if (!err)
+			i_size_write(inode, r.e.size);
 	}
 	/* times last: creating entries changed the directories' */
 	ino = 0;
@@ -743,6 +787,25 @@ static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
 		pkram_tmpfs_rec_at(ld, off, &r);
 		if (!r.e.link)
 			pkram_tmpfs_set_times(d_inode(dentries[++ino]), &r.e);
+	}
+	return err;
+}
+
+static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
+			     struct pkram_access *pa, struct dentry *root,
+			     bool *taken)
+{
+	struct dentry **dentries;
+	u64 i;
+	int err;
+
+	dentries = kvcalloc(ld->nr_inodes + 1, sizeof(*dentries), GFP_KERNEL);
+	if (!dentries)
+		return -ENOMEM;
+	err = pkram_tmpfs_create_all(ld, root, dentries);
+	if (!err) {
+		*taken = true;
+		err = pkram_tmpfs_fill_files(ld, pa, dentries);
 	}
 	for (i = 1; i <= ld->nr_inodes; i++)
 		dput(dentries[i]);
@@ -756,16 +819,19 @@ static int pkram_tmpfs_build(struct pkram_tmpfs_load *ld,
  * @root: the root directory of an empty tmpfs nobody else uses yet
  * @taken: set to whether anything was taken from the node
  *
- * The records are read in place (pkram_peek()) and checked first: if any
- * is damaged, nothing is created and nothing is taken, so that the caller
- * can give the node back with pkram_cancel_load(). Then every entry is
- * created under @root and every regular file gets its folios back in
- * place; @root gets the kept root's owner, mode, times and attributes.
+ * The records are read in place (pkram_peek()) and checked first, and the
+ * tmpfs must have room for the data. Then every entry is created under
+ * @root, with owner, mode and attributes; @root gets the kept root's. Up to
+ * here nothing is taken from the node, so that on failure the caller can
+ * give it back with pkram_cancel_load(). Last, every regular file gets its
+ * folios back in place, which fails only for a damaged folio stream, and
+ * every inode its times.
  *
  * Context: Process context; may sleep.
- * Return: 0; -EBADMSG (with a log line) for damaged records; -ENOMEM,
- * -ENOSPC or what the VFS returned. With *@taken the tree is left half
- * built: drop the file system.
+ * Return: 0; -EBADMSG (with a log line) for damaged records; -ENOSPC (with
+ * a log line) if the tmpfs is too small for the data; -ENOMEM, or what the
+ * VFS returned. With *@taken the tree is left half built: drop the file
+ * system.
  */
 int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root,
 		     bool *taken)
@@ -785,13 +851,11 @@ int pkram_tmpfs_load(struct pkram_stream *ps, struct dentry *root,
 		pkram_tmpfs_bad("short byte stream");
 		goto out;
 	}
-	err = pkram_tmpfs_check(&ld, ps->obj);
+	err = pkram_tmpfs_check(&ld, ps->obj) ?: pkram_tmpfs_room(&ld, root);
 	kvfree(ld.slot);
 	kvfree(ld.kind);
-	if (!err) {
-		*taken = true;
-		err = pkram_tmpfs_build(&ld, &pa, root);
-	}
+	if (!err)
+		err = pkram_tmpfs_build(&ld, &pa, root, taken);
 out:
 	pkram_finish_access(&pa);
 	kvfree(buf);
@@ -863,7 +927,7 @@ static int pkram_tmpfs_restore(struct super_block *sb, const char *node)
 		err = -EBADMSG;
 	if (err && !taken) {
 		pkram_cancel_load(&ps);
-		pr_err("%s: the tree cannot be built (%d): not mounted, the node is kept for inspection or discard\n",
+		pr_err("%s: the tree cannot be built (%d): not mounted; the node is kept for a later mount, inspection or discard\n",
 		       node, err);
 		return err;
 	}
@@ -891,17 +955,21 @@ static int pkram_tmpfs_new(struct fs_context *fc, const char *node,
 		kfree(fs);
 		return PTR_ERR(sb);
 	}
-	err = fill(sb, fc) ?: pkram_tmpfs_restore(sb, node);
+	err = fill(sb, fc);
 	if (err)
 		goto fail;
 	sb->s_flags |= SB_ACTIVE;
 	fc->root = dget(sb->s_root);
+	/* before the tree is built: nothing may fail once it has been */
 	mnt = vfs_create_mount(fc);
 	if (IS_ERR(mnt)) {
 		err = PTR_ERR(mnt);
-		dput(fc->root);
-		fc->root = NULL;
-		goto fail;
+		goto fail_root;
+	}
+	err = pkram_tmpfs_restore(sb, node);
+	if (err) {
+		mntput(mnt);
+		goto fail_root;
 	}
 	strscpy(fs->name, node, sizeof(fs->name));
 	fs->mnt = mnt;
@@ -910,6 +978,9 @@ static int pkram_tmpfs_new(struct fs_context *fc, const char *node,
 	list_add_tail(&fs->list, &pkram_tmpfs_list);
 	spin_unlock(&pkram_tmpfs_lock);
 	return 0;
+fail_root:
+	dput(fc->root);
+	fc->root = NULL;
 fail:
 	deactivate_locked_super(sb);
 	kfree(fs);

@@ -13,7 +13,7 @@
 #   its state changes after the handover was prepared (a reboot notifier),
 #   so it runs again after device_shutdown() and the node only that rerun
 #   saves arrives as well.
-# vmtest-args: --mem 1G --timeout 600 --add tests/vm/include/pkram-lib.sh --add build/vmprog/fail-nth-write:/usr/bin/fail-nth-write
+# vmtest-args: --mem 1G --timeout 600 --add tests/vm/include/pkram-lib.sh --add build/vmprog/fail-nth:/usr/bin/fail-nth
 # expect: pass
 . /root/pkram-lib.sh
 dbg=/sys/kernel/debug
@@ -53,7 +53,7 @@ case $PKRAM_STAGE in
 	fail_nth_armed
 	n=1; nomem=0; ok=0
 	while :; do
-		r=$(fail-nth-write $n /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth-write: $r"
+		r=$(fail-nth $n write /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth: $r"
 		echo "pkram-test: fault point $n: $r"
 		case $r in
 		*injected=0) break ;;

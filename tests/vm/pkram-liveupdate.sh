@@ -18,7 +18,7 @@
 #   sessions as fast as it can while the system kexecs;
 # - stage 4: alpha, the big memfd and whatever race sessions arrived (at
 #   most the last three) verified; nothing left reserved.
-# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/vmprog/luo-test:/usr/bin/luo-test --add build/vmprog/fail-nth-write:/usr/bin/fail-nth-write --add build/pkramctl/pkramctl:/usr/bin/pkramctl
+# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/vmprog/luo-test:/usr/bin/luo-test --add build/vmprog/fail-nth:/usr/bin/fail-nth --add build/pkramctl/pkramctl:/usr/bin/pkramctl
 # expect: pass
 . /root/pkram-lib.sh
 dbg=/sys/kernel/debug
@@ -62,7 +62,7 @@ case $PKRAM_STAGE in
 	fail_nth_armed
 	n=1; nomem=0
 	while :; do
-		r=$(fail-nth-write $n /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth-write: $r"
+		r=$(fail-nth $n write /sys/kernel/pkram/kexec_check 1) || vm-fail "fail-nth: $r"
 		case $r in
 		*injected=0) break ;;
 		ret=ENOMEM*) nomem=$((nomem + 1)) ;;

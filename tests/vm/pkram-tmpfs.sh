@@ -14,8 +14,11 @@
 #   discard refused while mounted, frees the memory when unmounted; t1
 #   changed;
 # - stage 3: t1 as changed, changed again; t4 carried unmounted;
-# - stage 4: t1 as changed twice, t4 still whole.
-# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add-prog sqlite3
+# - stage 4: t1 refused by a tmpfs too small for it (size=, nr_inodes=),
+#   and kept; a small tree mounted with each allocation of the mount failed
+#   in turn (fail-nth; copies s0.. kept since stage 1): each failure leaves
+#   no mount and the node as it was; t1 as changed twice, t4 still whole.
+# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/fail-nth:/usr/bin/fail-nth --add-prog sqlite3
 # expect: pass
 . /root/pkram-lib.sh
 
@@ -100,6 +103,27 @@ db_hash() {
 	sqlite3 "$1" "SELECT id, k, hex(v) FROM kv ORDER BY k" | md5sum
 }
 
+# the small tree, kept in COPIES copies s0.. for the fault sweep
+COPIES=24
+build_small() {
+	mkdir -p "$1/d/e" && seq 1 3000 >"$1/d/file" &&
+		ln -s d/file "$1/link" && ln "$1/d/file" "$1/d/e/hard" &&
+		mkfifo "$1/fifo" && chmod 0700 "$1/d" || vm-fail "small tree in $1"
+	find "$1" | while read -r f; do touch -h -d '2024-01-01 00:00:00' "$f"; done
+}
+
+small_ref() {
+	mount -t tmpfs tmpfs /mnt/ref || vm-fail "mount ref"
+	build_small /mnt/ref
+	manifest /mnt/ref | grep -v '^\. ' >/root/m-small
+	umount /mnt/ref
+}
+
+check_small() {
+	manifest "$1" | grep -v '^\. ' | cmp -s - /root/m-small ||
+		vm-fail "$1 differs from the small tree built again"
+}
+
 # 100 directories of 101 files, each holding its own name
 check_t4() {
 	n=$(find /mnt/t4 -type f | wc -l)
@@ -168,6 +192,10 @@ case $PKRAM_STAGE in
 	done
 	cd /
 	check_t4
+	for c in $(seq 0 $((COPIES - 1))); do
+		mount -t tmpfs -o pkram=s$c tmpfs /mnt/x && build_small /mnt/x &&
+			umount /mnt/x || vm-fail "small tree s$c"
+	done
 	tp action=save prefix=tmpfs:w seed=5 nodes=1
 	vm-kexec
 	;;
@@ -205,7 +233,7 @@ case $PKRAM_STAGE in
 	mount -t tmpfs -o pkram=w-0 tmpfs /mnt/x 2>/dev/null &&
 		vm-fail "a node that is not a tree was mounted"
 	expect_node tmpfs:w-0 in incoming
-	dmesg | grep -q 'pkram: tmpfs:w-0: the tree cannot be built.*kept for inspection' ||
+	dmesg | grep -q 'pkram: tmpfs:w-0: the tree cannot be built.*the node is kept' ||
 		vm-fail "no log line for the node that is not a tree"
 	pkramctl discard tmpfs:w-0 || vm-fail "discard tmpfs:w-0"
 
@@ -236,7 +264,59 @@ case $PKRAM_STAGE in
 	;;
 4)
 	no_pkram_errors
-	mount -t tmpfs -o pkram=t1 tmpfs /mnt/t1 || vm-fail "mount t1"
+	# too small a tmpfs: refused before anything is taken from the node
+	mount -t tmpfs -o pkram=t1,size=16k tmpfs /mnt/t1 2>/dev/null &&
+		vm-fail "t1 mounted in a 16k tmpfs"
+	dmesg | grep -q 'pkram: a kept tmpfs tree needs [0-9]* KiB; this mount has room for 16 KiB' ||
+		vm-fail "no log line for a tmpfs too small"
+	mount -t tmpfs -o pkram=t1,nr_inodes=4 tmpfs /mnt/t1 2>/dev/null &&
+		vm-fail "t1 mounted with nr_inodes=4"
+	expect_node tmpfs:t1 in incoming
+	echo "pkram-test: t1 refused by a tmpfs too small for it, and kept"
+
+	# Every allocation of a mount failed in turn: no mount, node kept.
+	# A failure that the kernel gets over (an allocation without sleep,
+	# retried with one) lets the mount succeed, and one after the tree was
+	# built leaves it kept, as umount would: go on with the next copy.
+	fail_nth_armed
+	small_ref
+	n=1
+	c=0
+	got_over=0
+	after=0
+	while :; do
+		[ $c -lt $COPIES ] || vm-fail "fail_nth=$n: no copy of the small tree left"
+		r=$(fail-nth $n mount tmpfs /mnt/x pkram=s$c) ||
+			vm-fail "fail-nth: $r"
+		case $r in
+		'ret=0 injected=0') check_small /mnt/x; break ;;
+		'ret=0 injected=1')
+			check_small /mnt/x
+			umount /mnt/x
+			got_over=$((got_over + 1))
+			c=$((c + 1)) ;;
+		# tmpfs says ENOSPC when it cannot allocate an inode
+		'ret=ENOMEM injected=1' | 'ret=ENOSPC injected=1')
+			grep -q ' /mnt/x ' /proc/mounts &&
+				vm-fail "fail_nth=$n: s$c mounted after $r"
+			# failed after the tree was built: kept, as by umount
+			if awk -v n=tmpfs:s$c '$2 == n && $3 == "kept"' \
+			       /sys/kernel/pkram/nodes | grep -q .; then
+				mount -t tmpfs -o pkram=s$c tmpfs /mnt/x ||
+					vm-fail "fail_nth=$n: s$c kept, not mounted"
+				check_small /mnt/x
+				umount /mnt/x
+				after=$((after + 1))
+				c=$((c + 1))
+			else
+				expect_node tmpfs:s$c in incoming
+			fi ;;
+		*) vm-fail "fail_nth=$n: $r" ;;
+		esac
+		n=$((n + 1))
+	done
+	[ $n -gt 40 ] || vm-fail "only $n fault points in mounting a tree"
+	echo "pkram-test: each of the $((n - 1)) allocations of a tree's mount failed in turn: ENOMEM or ENOSPC, not mounted, node kept ($after failed after the tree was built: kept as by umount, mounted again whole); $got_over got over"
 	check_t1 /mnt/t1 2
 	mount -t tmpfs -o pkram=t4 tmpfs /mnt/t4 || vm-fail "mount t4"
 	check_t4

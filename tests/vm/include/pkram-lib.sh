@@ -56,7 +56,7 @@ no_pkram_errors() {
 	fi
 }
 
-# fail_nth_armed: let fail-nth (fail-nth-write) fail every slab and page
+# fail_nth_armed: let fail-nth (tests/vm/prog/fail-nth.c) fail every slab and page
 # allocation of the task, sleeping or not, whatever its order
 fail_nth_armed() {
 	for a in failslab fail_page_alloc; do
