@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench bench-memfd fuzz clean distclean \
+.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench bench-memfd bench-tmpfs fuzz clean distclean \
 	series series-check series-bisect
 
 help:
@@ -21,7 +21,7 @@ help:
 	@echo '                     for FUZZ_SECONDS (default 150); seeds from real handovers;'
 	@echo '                     fails on any crash (tests/fuzz/README)'
 	@echo '  make bench         time PKRAM against copying (build/bench/); bench-memfd: only'
-	@echo '                     the /dev/liveupdate memfd rows'
+	@echo '                     the /dev/liveupdate memfd rows; bench-tmpfs: only the kept tmpfs rows'
 	@echo '  make kernel-debug  same as kernel, in build/linux-debug with pkram-debug.config (KASAN)'
 	@echo '  make check-debug   make check against the debug kernel'
 	@echo '  make series        write build/series/: the patch series against the base tree'
@@ -79,14 +79,20 @@ demo: kernel pkramctl vmprog
 # layout; build/bench/bench.{csv,txt,png}. BENCH_SIZES, BENCH_LAYOUTS: see
 # tests/bench/run-bench.sh. Installs gnuplot-nox if gnuplot is missing.
 # Then the memfd rows of issue 13 (bench-memfd): /dev/liveupdate, per size and
-# folio layout, against memcpy; build/bench/memfd.{csv,txt}.
+# folio layout, against memcpy; build/bench/memfd.{csv,txt}; and the tmpfs
+# rows of issue 14 (bench-tmpfs): a tmpfs kept by name, 2 GiB in 4 KiB and
+# 2 MiB folios and in 10,000 files; build/bench/tmpfs.{csv,txt}.
 bench: kernel-bench vmprog
 	@command -v gnuplot >/dev/null || $(REPO)/scripts/deps.sh
 	@KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench.sh
 	@KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench-memfd.sh
+	@BENCH_KIND=tmpfs KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench-memfd.sh
 
 bench-memfd: kernel-bench vmprog
 	@KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench-memfd.sh
+
+bench-tmpfs: kernel-bench vmprog
+	@BENCH_KIND=tmpfs KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench-memfd.sh
 
 # issue #6: libFuzzer over mm/pkram/boot.c; the seed corpus is made once, from
 # handovers of the test kernel (build/fuzz/corpus)

@@ -38,6 +38,8 @@
 #include <linux/fs_context.h>
 #include <linux/jhash.h>
 #include <linux/kdev_t.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mnt_idmapping.h>
 #include <linux/namei.h>
@@ -1178,6 +1180,7 @@ static int pkram_tmpfs_save_all(struct pkram_saver *saver)
 			.mnt = fs->mnt,
 			.dentry = fs->mnt->mnt_root,
 		};
+		u64 t0 = ktime_get_ns(), nr_pages;
 
 		if (!fs->frozen) {
 			err = freeze_super(fs->mnt->mnt_sb,
@@ -1199,9 +1202,12 @@ static int pkram_tmpfs_save_all(struct pkram_saver *saver)
 			pkram_discard_save(&ps);
 			break;
 		}
+		nr_pages = ps.node->meta->nr_pages;
 		err = pkram_finish_save(&ps);
 		if (err)
 			break;
+		pr_info("%s saved in %llu us: %llu pages\n", fs->name,
+			div_u64(ktime_get_ns() - t0, NSEC_PER_USEC), nr_pages);
 	}
 	if (err)
 		pr_err("%s cannot be kept (%d)\n", fs->name, err);

@@ -1,39 +1,55 @@
 #!/bin/bash
-# The memfd rows of `make bench` (issue 13): for each size and layout, boot
-# the bench kernel, keep one memfd through /dev/liveupdate, kexec, get it
-# back; every number into build/bench/memfd.csv, the table and the ratios
-# (all from this one run) into build/bench/memfd.txt.
+# The memfd rows of `make bench` (issue 13), and with BENCH_KIND=tmpfs the
+# tmpfs rows (issue 14): for each size and layout, boot the bench kernel,
+# keep one memfd through /dev/liveupdate (or a tmpfs mounted with
+# -o pkram=bench), kexec, get it back; every number into
+# build/bench/KIND.csv, the table and the ratios (all from this one run)
+# into build/bench/KIND.txt.
 #
-# Env: BENCH_MEMFD_SIZES    MiB, default "0 256 1024 2048 4096" (0: nothing
-#                           preserved, the downtime baseline)
-#      BENCH_MEMFD_LAYOUTS  default "4k thp" (4 KiB folios; 2 MiB folios)
+# Env: BENCH_KIND           memfd (default) or tmpfs
+#      BENCH_MEMFD_SIZES    MiB, default "0 256 1024 2048 4096" (memfd),
+#                           "0 2048" (tmpfs); 0: nothing preserved, the
+#                           downtime baseline
+#      BENCH_MEMFD_LAYOUTS  default "4k thp" (4 KiB folios; 2 MiB folios);
+#                           tmpfs: "4k thp tree" (tree: 10,000 files)
 #      BENCH_OUT, KERNEL, MODROOT as for run-bench.sh
 #
-# Phases (ms): preserve = CREATE_SESSION + PRESERVE_FD; save = the
-# live-update saver in the reboot path (the kernel's "sessions saved in"
-# line); finalize, reserve, validate = PKRAM's lines; open = opening
-# /dev/liveupdate in the new kernel, which restores the memfd into a page
-# cache; first = RETRIEVE_SESSION + RETRIEVE_FD + mmap + the first byte;
+# Phases (ms): preserve = CREATE_SESSION + PRESERVE_FD (tmpfs: the first
+# mount); save = the saver in the reboot path (the kernel's "sessions
+# saved in" or "tmpfs:bench saved in" line); finalize, reserve, validate =
+# PKRAM's lines; open = opening /dev/liveupdate in the new kernel, which
+# restores the memfd into a page cache (tmpfs: the mount, which builds the
+# tree); first = RETRIEVE_SESSION + RETRIEVE_FD + mmap + the first byte
+# (tmpfs: open + the first byte of the first file);
 # read = reading all of it (one word per cache line). PKRAM = preserve +
 # save + finalize + reserve + validate + open + first; copy = memcpy of the
 # same bytes into memory touched before (best of 3; copy_max the worst);
-# ratio = PKRAM / copy. copy_memfd = one memcpy into a new memfd of the
-# same folio size, its pages allocated by the copy (what restoring state
-# from a copy costs a service), and ratio_m = PKRAM / copy_memfd. downtime = host time from "kexec now" (right before
-# kexec -e) to the new kernel's userspace, timestamped on the host, and
-# extra = downtime minus that of size 0 in the same layout; own = save +
-# finalize + reserve + validate, PKRAM's own share of the downtime, also
-# per GiB.
+# ratio = PKRAM / copy. copy_new = one memcpy into a new memfd of the
+# same folio size, its pages allocated by the copy (tmpfs: writing the
+# same files into a plain tmpfs) - what restoring state from a copy costs
+# a service - and ratio_n = PKRAM / copy_new. downtime = host time from
+# "kexec now" (right before kexec -e) to the new kernel's userspace,
+# timestamped on the host, and extra = downtime minus that of size 0 in
+# the same layout; own = save + finalize + reserve + validate, PKRAM's own
+# share of the downtime, also per GiB.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$REPO/build
 KTREE=${KERNEL:-$BUILD/linux}
 MODS=${MODROOT:-$BUILD/modroot}
 OUT=${BENCH_OUT:-$BUILD/bench}
-SIZES=${BENCH_MEMFD_SIZES:-0 256 1024 2048 4096}
-LAYOUTS=${BENCH_MEMFD_LAYOUTS:-4k thp}
+KIND=${BENCH_KIND:-memfd}
+case $KIND in
+memfd)	SIZES=${BENCH_MEMFD_SIZES:-0 256 1024 2048 4096}
+	LAYOUTS=${BENCH_MEMFD_LAYOUTS:-4k thp}
+	PROG=luo-bench ;;
+tmpfs)	SIZES=${BENCH_MEMFD_SIZES:-0 2048}
+	LAYOUTS=${BENCH_MEMFD_LAYOUTS:-4k thp tree}
+	PROG=tmpfs-bench ;;
+*)	echo "bench: BENCH_KIND=$KIND: memfd or tmpfs" >&2; exit 2 ;;
+esac
 VMTEST=$REPO/tests/vm/vmtest
-CSV=$OUT/memfd.csv
+CSV=$OUT/$KIND.csv
 
 mkdir -p "$OUT/memfd-kernel"
 flock /tmp/pkram-build.lock sh -c 'cp "$1/arch/x86/boot/bzImage" "$2/" && rm -rf "$2/modroot" && cp -a "$3" "$2/modroot"' \
@@ -41,9 +57,9 @@ flock /tmp/pkram-build.lock sh -c 'cp "$1/arch/x86/boot/bzImage" "$2/" && rm -rf
 make -s -C "$REPO/tests/vm/prog" || exit 2
 gcc -O2 -o "$OUT/tsc-khz" "$REPO/tests/bench/tsc-khz.c" || exit 2
 khz=$("$OUT/tsc-khz")
-echo "bench-memfd: kernel $KTREE; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT/memfd.{csv,txt}"
+echo "bench-$KIND: kernel $KTREE; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT/$KIND.{csv,txt}"
 
-echo "size_mb,layout,preserve_ns,save_us,finalize_us,reserve_us,validate_us,open_ns,first_ns,read_ns,copy_ns,copy_max_ns,downtime_ms,copy_memfd_ns" >"$CSV"
+echo "size_mb,layout,preserve_ns,save_us,finalize_us,reserve_us,validate_us,open_ns,first_ns,read_ns,copy_ns,copy_max_ns,downtime_ms,copy_new_ns" >"$CSV"
 
 parse() {
 	awk -v size="$2" -v layout="$3" '
@@ -53,12 +69,12 @@ parse() {
 	}
 	function after(re, skip,   s) { if (match($0, re)) { s = substr($0, RSTART + skip); return s + 0 } return "" }
 	/pkram-bench: phase=copy / { copy = num("ns"); cmax = num("max_ns") }
-	/pkram-bench: phase=copy_memfd / { cmem = num("ns") }
+	/pkram-bench: phase=copy_(memfd|new) / { cmem = num("ns") }
 	/pkram-bench: phase=preserve / { pres = num("ns") }
 	/pkram-bench: phase=open / { open = num("ns") }
 	/pkram-bench: phase=first / { first = num("ns") }
 	/pkram-bench: phase=read / { rd = num("ns") }
-	/pkram: live update: sessions saved in / && save == "" { save = after("saved in [0-9]+", 9) }
+	/pkram: (live update: sessions|tmpfs:[^ ]+) saved in / && save == "" { save = after("saved in [0-9]+", 9) }
 	/pkram: preserving .* finalized in / && fin == "" { fin = after("finalized in [0-9]+", 13) }
 	/pkram: [0-9]+ incoming node.*early reservation took/ && res == "" {
 		res = after("took [0-9]+", 5); val = after("validation [0-9]+", 11)
@@ -75,15 +91,15 @@ parse() {
 fails=0
 for size in $SIZES; do
 	for layout in $LAYOUTS; do
-		tag=memfd-$size-$layout; env=$OUT/env-$tag; log=$OUT/log-$tag.log
+		tag=$KIND-$size-$layout; env=$OUT/env-$tag; log=$OUT/log-$tag.log
 		mem=$((size * 2 + 1024))M; s=$SECONDS
 		printf 'SIZE_MB=%s\nLAYOUT=%s\n' "$size" "$layout" >"$env"
-		printf 'bench-memfd: size %5s MiB %-4s mem %6s ... ' "$size" "$layout" "$mem"
+		printf 'bench-%s: size %5s MiB %-4s mem %6s ... ' "$KIND" "$size" "$layout" "$mem"
 		"$VMTEST" --kernel "$OUT/memfd-kernel/bzImage" --modroot "$OUT/memfd-kernel/modroot" \
 			--mem "$mem" --smp 2 --timeout $((300 + size / 2)) --idle-timeout 240 \
 			--append "tsc_early_khz=$khz tsc=reliable" \
-			--add "$env:/root/bench.env" --add "$BUILD/vmprog/luo-bench:/usr/bin/luo-bench" \
-			"$REPO/tests/bench/pkram-bench-memfd.sh" 2>"$OUT/err-$tag.log" |
+			--add "$env:/root/bench.env" --add "$BUILD/vmprog/$PROG:/usr/bin/$PROG" \
+			"$REPO/tests/bench/pkram-bench-$KIND.sh" 2>"$OUT/err-$tag.log" |
 			while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$log"
 		if [ "${PIPESTATUS[0]}" != 0 ]; then
 			echo "FAIL ($((SECONDS - s))s; see $log, $OUT/err-$tag.log)"
@@ -110,7 +126,7 @@ NR == 1 { next }
 END {
 	printf "%7s %-4s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s %8s %10s %8s %8s %8s %8s %9s\n",
 		"size_MB", "lay", "preserve", "save", "finalize", "reserve", "validate", "open", "first",
-		"read", "PKRAM", "copy", "copy_max", "ratio", "copy_memfd", "ratio_m", "down_ms", "extra",
+		"read", "PKRAM", "copy", "copy_max", "ratio", "copy_new", "ratio_n", "down_ms", "extra",
 		"own_ms", "own/GiB"
 	for (i = 1; i <= n; i++) {
 		tot = p[i, "preserve"] + p[i, "save"] + p[i, "finalize"] + p[i, "reserve"] + p[i, "validate"] + p[i, "open"] + p[i, "first"]
@@ -136,5 +152,5 @@ END {
 			printf " %s %s", ph[k], (p[a, ph[k]] > 0) ? sprintf("%.2f", p[b, ph[k]] / p[a, ph[k]]) : "-"
 		printf "\n"
 	}
-}' "$CSV" | tee "$OUT/memfd.txt"
-[ $fails = 0 ] || { echo "bench-memfd: $fails run(s) failed"; exit 1; }
+}' "$CSV" | tee "$OUT/$KIND.txt"
+[ $fails = 0 ] || { echo "bench-$KIND: $fails run(s) failed"; exit 1; }

@@ -19,51 +19,20 @@
  * "pkram-bench: phase=NAME ns=N ..." lines and "pkram-bench: FAIL ...".
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/liveupdate.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#define MiB (1UL << 20)
-#define PAGE 4096UL
-
-static void fail(const char *what)
-{
-	printf("pkram-bench: FAIL %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void *map(int fd, size_t size, int prot)
-{
-	void *p = mmap(NULL, size, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
-
-	if (p == MAP_FAILED)
-		fail("mmap");
-	return p;
-}
+#include "bench.h"
 
 static void save(unsigned long mib, const char *layout)
 {
 	size_t size = mib * MiB, i;
 	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
 	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf), .token = 1 };
-	uint64_t t, best = UINT64_MAX, worst = 0;
-	int thp = !strcmp(layout, "thp"), fd, dev, run;
+	int thp = !strcmp(layout, "thp"), fd, dev;
+	uint64_t t;
 	char *src, *dst;
 
 	fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
@@ -82,23 +51,9 @@ static void save(unsigned long mib, const char *layout)
 		fail("memfd");
 	src = map(fd, size, PROT_READ | PROT_WRITE);
 	for (i = 0; i < size; i += PAGE)
-		*(uint64_t *)(src + i) = i / PAGE * 0x9e3779b97f4a7c15ULL;
+		*(uint64_t *)(src + i) = pattern(i / PAGE);
 
-	/* the baseline: what copying the state costs, into touched memory */
-	dst = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (dst == MAP_FAILED)
-		fail("mmap copy");
-	for (run = 0; run < 3; run++) {
-		t = ns();
-		memcpy(dst, src, size);
-		t = ns() - t;
-		best = t < best ? t : best;
-		worst = t > worst ? t : worst;
-	}
-	munmap(dst, size);
-	printf("pkram-bench: phase=copy ns=%llu max_ns=%llu runs=3\n",
-	       (unsigned long long)best, (unsigned long long)worst);
+	copy_baseline(src, size);
 	{
 		/* into a new memfd: allocation and page cache included */
 		int cfd = memfd_create("bench-copy", 0);
@@ -172,7 +127,7 @@ static void load(unsigned long mib)
 		sum += *(volatile uint64_t *)(p + i);
 	t3 = ns();
 	for (i = 0; i < size; i += PAGE)
-		if (*(uint64_t *)(p + i) != i / PAGE * 0x9e3779b97f4a7c15ULL) {
+		if (*(uint64_t *)(p + i) != pattern(i / PAGE)) {
 			errno = EIO;
 			fail("data");
 		}
