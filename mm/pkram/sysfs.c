@@ -44,7 +44,7 @@ static struct kobj_attribute cmdline_attr = __ATTR_RO_MODE(cmdline, 0400);
  * One line per node:
  *   direction name state objects folios pages bytes meta_pages
  * and one per tmpfs kept by name, which becomes a node at the kexec:
- *   out tmpfs:NAME kept 0 0 0 0 0
+ *   out tmpfs:NAME kept files folios pages bytes 0
  * A binary attribute, as a text one could hold only a page of nodes.
  */
 static void *pkram_nodes_text(size_t *size)
@@ -55,7 +55,7 @@ static void *pkram_nodes_text(size_t *size)
 
 	mutex_lock(&pkram_mutex);
 	cap = (list_count_nodes(&pkram_nodes) + 1) * 192 +
-	      pkram_keepers_count() * 128;
+	      pkram_keepers_count() * 192;
 	buf = kvmalloc(cap, GFP_KERNEL);
 	if (buf) {
 		list_for_each_entry(node, &pkram_nodes, list) {

@@ -1048,13 +1048,48 @@ out:
 	return err;
 }
 
+struct pkram_tmpfs_stat {
+	u64 files;
+	u64 folios;
+	u64 pages;
+	u64 bytes;
+};
+
+/* What the regular files of a kept tree hold now, read without sleeping. */
+static void pkram_tmpfs_stat(struct super_block *sb,
+			     struct pkram_tmpfs_stat *st)
+{
+	struct inode *inode;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		XA_STATE(xas, &inode->i_mapping->i_pages, 0);
+		struct folio *folio;
+
+		if (!S_ISREG(inode->i_mode))
+			continue;
+		st->files++;
+		st->bytes += i_size_read(inode);
+		rcu_read_lock();
+		xas_for_each(&xas, folio, ULONG_MAX) {
+			if (xas_retry(&xas, folio) || xa_is_value(folio))
+				continue;
+			st->folios++;
+			st->pages += folio_nr_pages(folio);
+		}
+		rcu_read_unlock();
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+}
+
 /**
  * pkram_tmpfs_nodes_text - the kept tmpfs trees, as lines of the node list
  * @buf: where to write, at most @cap bytes
- * @cap: its size; pkram_tmpfs_count() lines of 128 bytes fit
+ * @cap: its size; pkram_tmpfs_count() lines of 192 bytes fit
  *
  * Each tree becomes a node only at the kexec; until then its line says
- * "kept", with no counts.
+ * "kept", and counts what it holds now: in the objects column its regular
+ * files, then their folios and pages, and in the bytes column their sizes.
  *
  * Return: the length written.
  */
@@ -1064,15 +1099,21 @@ static size_t pkram_tmpfs_nodes_text(char *buf, size_t cap)
 	size_t len = 0;
 
 	spin_lock(&pkram_tmpfs_lock);
-	list_for_each_entry(fs, &pkram_tmpfs_list, list)
-		if (!READ_ONCE(fs->frozen))	/* else listed as its node */
-			len += scnprintf(buf + len, cap - len,
-					 "out %s kept 0 0 0 0 0\n", fs->name);
+	list_for_each_entry(fs, &pkram_tmpfs_list, list) {
+		struct pkram_tmpfs_stat st = { };
+
+		if (READ_ONCE(fs->frozen))	/* listed as its node */
+			continue;
+		pkram_tmpfs_stat(fs->mnt->mnt_sb, &st);
+		len += scnprintf(buf + len, cap - len,
+				 "out %s kept %llu %llu %llu %llu 0\n",
+				 fs->name, st.files, st.folios, st.pages,
+				 st.bytes);
+	}
 	spin_unlock(&pkram_tmpfs_lock);
 	return len;
 }
 
-/* How many tmpfs trees are kept. */
 static size_t pkram_tmpfs_count(void)
 {
 	struct pkram_tmpfs_fs *fs;

@@ -232,14 +232,14 @@ static void test_nodes_unreadable(void **state)
 	result_free(&r);
 }
 
-/* A tmpfs kept by name is listed "kept" and shown without objects. */
+/* A tmpfs kept by name is listed "kept" and shown with what it holds. */
 static void test_kept_tmpfs(void **state)
 {
 	struct fixture *fx = *state;
 	struct result r;
 
 	fx_pkram(fx, NULL);
-	fx_write(fx, "pkram/nodes", "out tmpfs:db kept 0 0 0 0 0\n");
+	fx_write(fx, "pkram/nodes", "out tmpfs:db kept 3 5 700 2867000 0\n");
 	run(fx, &r, "list", NULL);
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, "out  tmpfs:db  kept");
@@ -248,6 +248,8 @@ static void test_kept_tmpfs(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
 	assert_contains(r.out, "state:          kept\n");
+	assert_contains(r.out, "its 3 regular file(s) hold 2867000 bytes\n");
+	assert_contains(r.out, "in 5 folio(s) of 700 page(s).\n");
 	assert_contains(r.out, "saved as this node at the next kexec");
 	result_free(&r);
 }

@@ -170,8 +170,12 @@ case $PKRAM_STAGE in
 	mount -t tmpfs -o pkram=t2 tmpfs /mnt/t2 || vm-fail "mount t2"
 	seq 1 1000 >/mnt/t2/t2-file
 	build_db /mnt/t2/app.db
+	t2_bytes=$(($(stat -c %s /mnt/t2/t2-file) + $(stat -c %s /mnt/t2/app.db)))
 	umount /mnt/t2
 	expect_node tmpfs:t2 out kept
+	# what a kept tree holds is listed before the kexec
+	pkramctl show tmpfs:t2 | grep -q "its 2 regular file(s) hold $t2_bytes bytes" ||
+		vm-fail "pkramctl show tmpfs:t2: $(pkramctl show tmpfs:t2)"
 	pkramctl show tmpfs:t1 | grep -q "saved as this node at the next kexec" ||
 		vm-fail "pkramctl show tmpfs:t1"
 
@@ -317,6 +321,7 @@ case $PKRAM_STAGE in
 	done
 	[ $n -gt 40 ] || vm-fail "only $n fault points in mounting a tree"
 	echo "pkram-test: each of the $((n - 1)) allocations of a tree's mount failed in turn: ENOMEM or ENOSPC, not mounted, node kept ($after failed after the tree was built: kept as by umount, mounted again whole); $got_over got over"
+	mount -t tmpfs -o pkram=t1 tmpfs /mnt/t1 || vm-fail "mount t1"
 	check_t1 /mnt/t1 2
 	mount -t tmpfs -o pkram=t4 tmpfs /mnt/t4 || vm-fail "mount t4"
 	check_t4

@@ -798,7 +798,13 @@ static int cmd_show(struct pkramctl *ctx, const struct cmd *cmd, int argc,
 		show_print(ctx, node, NULL, json, false);
 		if (!json)
 			fprintf(ctx->out,
-				"A tmpfs kept by name: it is saved as this node at the next kexec.\n");
+				"A tmpfs kept by name, as it is now: its %" PRIu64
+				" regular file(s) hold %" PRIu64 " bytes\n"
+				"(objects and bytes above) in %" PRIu64
+				" folio(s) of %" PRIu64 " page(s).\n"
+				"It is saved as this node at the next kexec.\n",
+				node->objects, node->bytes, node->folios,
+				node->pages);
 	} else {
 		status = show_objects(ctx, node, ranges, &snap, &have);
 		if (!status)
