@@ -10,7 +10,7 @@ PKGS=(build-essential bison flex libelf-dev libssl-dev bc cpio kmod
       device-tree-compiler libcmocka-dev python3 python3-docutils xz-utils
       zstd git
       gnuplot-nox
-      sqlite3
+      sqlite3 attr acl
       clang-14 libclang-rt-14-dev)
 
 installed() {

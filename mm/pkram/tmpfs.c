@@ -153,8 +153,11 @@ static int pkram_tmpfs_xattr_add(struct pkram_tmpfs_save *sv,
 	};
 	size_t need = sizeof(x) + x.name_len + len;
 
-	if (sv->xattr_len + need > PKRAM_TMPFS_MAX_XATTR)
+	if (sv->xattr_len + need > PKRAM_TMPFS_MAX_XATTR) {
+		pr_err("a tmpfs inode has more than %u KiB of extended attributes: it cannot be kept\n",
+		       PKRAM_TMPFS_MAX_XATTR >> 10);
 		return -E2BIG;
+	}
 	memcpy(sv->xattrs + sv->xattr_len, &x, sizeof(x));
 	memcpy(sv->xattrs + sv->xattr_len + sizeof(x), name, x.name_len);
 	memcpy(sv->xattrs + sv->xattr_len + sizeof(x) + x.name_len, value,
@@ -245,8 +248,11 @@ static int pkram_tmpfs_save_one(struct pkram_tmpfs_save *sv, u64 parent,
 			       pkram_write_all(sv->bytes, name, len);
 		}
 	}
-	if (sv->nr_inodes == PKRAM_TMPFS_MAX_INODES)
+	if (sv->nr_inodes == PKRAM_TMPFS_MAX_INODES) {
+		pr_err("a tmpfs tree has more than %lu inodes: it cannot be kept\n",
+		       PKRAM_TMPFS_MAX_INODES);
 		return -E2BIG;
+	}
 	e.mode = inode->i_mode;
 	e.uid = from_kuid(&init_user_ns, inode->i_uid);
 	e.gid = from_kgid(&init_user_ns, inode->i_gid);
@@ -688,12 +694,34 @@ out:
 	return err;
 }
 
+/*
+ * An entry created in a directory that has a default ACL inherits it; the
+ * saved tree says which ACLs the inode had, so drop what it inherited.
+ */
+static int pkram_tmpfs_drop_acls(struct dentry *d)
+{
+	struct inode *inode = d_inode(d);
+	int err;
+
+	if (!IS_POSIXACL(inode) || S_ISLNK(inode->i_mode))
+		return 0;
+	err = vfs_remove_acl(&nop_mnt_idmap, d, XATTR_NAME_POSIX_ACL_ACCESS);
+	if (!err && S_ISDIR(inode->i_mode))
+		err = vfs_remove_acl(&nop_mnt_idmap, d,
+				     XATTR_NAME_POSIX_ACL_DEFAULT);
+	return err;
+}
+
 /* Give the new inode of @r its owner, mode and attributes. */
 static int pkram_tmpfs_attrs(struct dentry *d, const struct pkram_tmpfs_rec *r)
 {
 	const struct pkram_tmpfs_entry *e = &r->e;
 	struct inode *inode = d_inode(d);
+	int err;
 
+	err = pkram_tmpfs_drop_acls(d);
+	if (err)
+		return err;
 	inode->i_mode = e->mode;
 	inode->i_uid = make_kuid(&init_user_ns, e->uid);
 	inode->i_gid = make_kgid(&init_user_ns, e->gid);

@@ -1,7 +1,8 @@
 # Tmpfs kept across three kexecs by name (mount -t tmpfs -o pkram=NAME):
 # - stage 1: bad names, pkram= on another file system refused; a tree with
 #   every kind of entry (dirs, files, a sparse file, a symlink, a hard
-#   link, a fifo, a device node, owners, modes, times) in t1, writable after
+#   link, a fifo, a device node, owners, modes, times, user and trusted
+#   extended attributes, access and default ACLs) in t1, writable after
 #   a kexec check; umount and mount again in the same boot give it back; a
 #   second mount of a mounted name and a remount changing the name are
 #   refused; t2 gets an sqlite3 database (Debian's, unmodified) and is left
@@ -18,7 +19,7 @@
 #   and kept; a small tree mounted with each allocation of the mount failed
 #   in turn (fail-nth; copies s0.. kept since stage 1): each failure leaves
 #   no mount and the node as it was; t1 as changed twice, t4 still whole.
-# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/fail-nth:/usr/bin/fail-nth --add-prog sqlite3
+# vmtest-args: --mem 1G --timeout 900 --add tests/vm/include/pkram-lib.sh --add build/pkramctl/pkramctl:/usr/bin/pkramctl --add build/vmprog/fail-nth:/usr/bin/fail-nth --add-prog sqlite3 --add-prog setfattr --add-prog getfattr --add-prog setfacl
 # expect: pass
 . /root/pkram-lib.sh
 
@@ -37,6 +38,12 @@ build_tree() {
 	chmod 0750 d1
 	chmod 0604 d1/numbers
 	chown 1234:4321 d1/d2/page
+	# extended attributes and ACLs, set by Debian's setfattr and setfacl
+	setfattr -n user.color -v blue d1/numbers &&
+		setfattr -n trusted.level -v 0x00ff00 d1/d2 &&
+		setfattr -n user.empty d1/d2/page &&
+		setfacl -m u:1000:rw,g:2000:r d1/d2/page &&
+		setfacl -d -m u:1000:rx d1 || vm-fail "setfattr/setfacl"
 	for f in d1/numbers d1/d2/page d1/d2/sparse empty fifo null \
 		 d1/d2/d3 d1/d2 d1 empty-dir; do
 		touch -d '2024-02-03 04:05:06' "$f"
@@ -65,12 +72,14 @@ change_tree() {
 	cd /
 }
 
-# every entry: name, mode, owner, size, links, mtime; contents and targets
+# every entry: name, mode, owner, size, links, mtime; contents and targets;
+# extended attributes in every namespace, ACLs included (getfattr)
 manifest() {
 	(cd "$1" && find . | sort | while read -r f; do
 		stat -c '%n %f %u %g %s %h %Y %t %T' "$f"
 		[ -L "$f" ] && readlink "$f"
 		[ -f "$f" ] && [ ! -L "$f" ] && md5sum <"$f"
+		getfattr -h -d -m - -e hex "$f" 2>/dev/null | grep -v '^#'
 	done)
 }
 
