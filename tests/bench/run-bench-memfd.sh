@@ -93,13 +93,13 @@ for size in $SIZES; do
 	for layout in $LAYOUTS; do
 		tag=$KIND-$size-$layout; env=$OUT/env-$tag; log=$OUT/log-$tag.log
 		mem=$((size * 2 + 1024))M; s=$SECONDS
-		printf 'SIZE_MB=%s\nLAYOUT=%s\n' "$size" "$layout" >"$env"
+		printf 'KIND=%s\nSIZE_MB=%s\nLAYOUT=%s\n' "$KIND" "$size" "$layout" >"$env"
 		printf 'bench-%s: size %5s MiB %-4s mem %6s ... ' "$KIND" "$size" "$layout" "$mem"
 		"$VMTEST" --kernel "$OUT/memfd-kernel/bzImage" --modroot "$OUT/memfd-kernel/modroot" \
 			--mem "$mem" --smp 2 --timeout $((300 + size / 2)) --idle-timeout 240 \
 			--append "tsc_early_khz=$khz tsc=reliable" \
 			--add "$env:/root/bench.env" --add "$BUILD/vmprog/$PROG:/usr/bin/$PROG" \
-			"$REPO/tests/bench/pkram-bench-$KIND.sh" 2>"$OUT/err-$tag.log" |
+			"$REPO/tests/bench/pkram-bench-state.sh" 2>"$OUT/err-$tag.log" |
 			while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$log"
 		if [ "${PIPESTATUS[0]}" != 0 ]; then
 			echo "FAIL ($((SECONDS - s))s; see $log, $OUT/err-$tag.log)"

@@ -69,4 +69,19 @@ static inline void copy_baseline(const char *src, size_t size)
 	       (unsigned long long)best, (unsigned long long)worst);
 }
 
+/*
+ * After the kexec: getting the state back took @t0 to @t1, its first byte
+ * @t1 to @t2, reading all of it (@sum of a word per cache line) @t2 to @t3.
+ */
+static inline void print_load(uint64_t t0, uint64_t t1, uint64_t t2,
+			      uint64_t t3, uint64_t sum)
+{
+	printf("pkram-bench: phase=open ns=%llu\n",
+	       (unsigned long long)(t1 - t0));
+	printf("pkram-bench: phase=first ns=%llu\n",
+	       (unsigned long long)(t2 - t1));
+	printf("pkram-bench: phase=read ns=%llu sum=%llx\n",
+	       (unsigned long long)(t3 - t2), (unsigned long long)sum);
+}
+
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * luo-bench: the userspace side of the memfd rows of `make bench`
- * (tests/bench/run-bench-memfd.sh, tests/bench/pkram-bench-memfd.sh).
+ * (tests/bench/run-bench-memfd.sh, tests/bench/pkram-bench-state.sh).
  *
  *   luo-bench save MIB LAYOUT   build a MIB memfd (LAYOUT 4k: 4 KiB folios,
  *                               thp: 2 MiB folios), time copying it (the
@@ -10,7 +10,7 @@
  *                               of the same layout, as a service that
  *                               restores its state from a copy would),
  *                               time PRESERVE_FD, then hold the session
- *   luo-bench load MIB          after the kexec: time opening the device
+ *   luo-bench load MIB [LAYOUT] after the kexec: time opening the device
  *                               (restores the memfd), RETRIEVE_SESSION +
  *                               RETRIEVE_FD + the first byte, and reading
  *                               all of it; check one word per page
@@ -131,10 +131,7 @@ static void load(unsigned long mib)
 			errno = EIO;
 			fail("data");
 		}
-	printf("pkram-bench: phase=open ns=%llu\n", (unsigned long long)(t1 - t0));
-	printf("pkram-bench: phase=first ns=%llu\n", (unsigned long long)(t2 - t1));
-	printf("pkram-bench: phase=read ns=%llu sum=%llx\n",
-	       (unsigned long long)(t3 - t2), (unsigned long long)sum);
+	print_load(t0, t1, t2, t3, sum);
 }
 
 int main(int argc, char **argv)
@@ -142,9 +139,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "save"))
 		save(strtoul(argv[2], NULL, 0), argv[3]);
-	else if (argc == 3 && !strcmp(argv[1], "load"))
+	else if ((argc == 3 || argc == 4) && !strcmp(argv[1], "load"))
 		load(strtoul(argv[2], NULL, 0));
 	else
-		fprintf(stderr, "usage: luo-bench save MIB 4k|thp | load MIB\n");
+		fprintf(stderr, "usage: luo-bench save MIB 4k|thp | load MIB [LAYOUT]\n");
 	return 0;
 }

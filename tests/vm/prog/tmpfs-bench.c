@@ -2,7 +2,7 @@
 /*
  * tmpfs-bench: the userspace side of the tmpfs rows of `make bench`
  * (tests/bench/run-bench-memfd.sh with BENCH_KIND=tmpfs,
- * tests/bench/pkram-bench-tmpfs.sh).
+ * tests/bench/pkram-bench-state.sh).
  *
  *   tmpfs-bench save DIR MIB LAYOUT   mount a tmpfs kept by name
  *                                     (pkram=bench) on DIR and fill it
@@ -206,10 +206,7 @@ static void load(const char *dir, unsigned long mib, const char *name)
 		close(fd);
 	}
 	t3 = ns();
-	printf("pkram-bench: phase=open ns=%llu\n", (unsigned long long)(t1 - t0));
-	printf("pkram-bench: phase=first ns=%llu\n", (unsigned long long)(t2 - t1));
-	printf("pkram-bench: phase=read ns=%llu sum=%llx\n",
-	       (unsigned long long)(t3 - t2), (unsigned long long)sum);
+	print_load(t0, t1, t2, t3, sum);
 }
 
 int main(int argc, char **argv)
