@@ -25,10 +25,12 @@
 #include <linux/crash_dump.h>
 #include <linux/io.h>
 #include <linux/libfdt.h>
+#include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/sort.h>
 #include <linux/timex.h>
@@ -57,6 +59,37 @@ static struct pkram_range pkram_unknown[PKRAM_MAX_UNKNOWN] __initdata;
 static unsigned int pkram_nr_unknown __initdata;
 static u64 pkram_reserve_ns __initdata;
 static u64 pkram_reserve_cycles __initdata;
+
+/*
+ * Coalesced reservation. Scattered pages make one range each, and memblock
+ * slows down with every region it holds (each later allocation and the
+ * hand-over to the page allocator walk them all), so when there are more
+ * than PKRAM_RESERVE_REGIONS ranges, small free gaps between two ranges are
+ * reserved with them: the smallest gaps first, as many as it takes to get
+ * down to PKRAM_RESERVE_REGIONS regions, but never a gap of
+ * 2^PKRAM_GAP_MAX_SHIFT pages or more and never more gap pages in all than
+ * the budget (at most as many as are preserved, and always leaving the
+ * larger of PKRAM_GAP_KEEP and a quarter of the free memory free). A gap
+ * must lie inside one memory region and clear of every earlier
+ * reservation. Regions holding more than one range are remembered in
+ * pkram_merged[]; pkram_parse_incoming() gives their gap pages back to the
+ * page allocator. Gap pages are in no range, so no node can use one.
+ */
+#ifndef PKRAM_RESERVE_REGIONS
+#define PKRAM_RESERVE_REGIONS	4096
+#endif
+#ifndef PKRAM_GAP_MAX_SHIFT
+#define PKRAM_GAP_MAX_SHIFT	18
+#endif
+#ifndef PKRAM_GAP_KEEP
+#define PKRAM_GAP_KEEP		SZ_256M
+#endif
+#define PKRAM_MAX_MERGED	PKRAM_RESERVE_REGIONS
+static struct pkram_range pkram_merged[PKRAM_MAX_MERGED] __initdata;
+static unsigned int pkram_nr_merged __initdata;
+static unsigned int pkram_gap_shift __initdata;	/* merge gaps < 2^this pages */
+static u64 pkram_gap_budget __initdata;		/* pages */
+static u64 pkram_gap_pages __initdata;		/* reserved in gaps */
 
 /* Range list page addresses sorted at a time, see struct pkram_lp */
 #define PKRAM_LIST_CHUNK	512
@@ -394,6 +427,23 @@ struct pkram_feed {
 	u64 nr, bytes;		/* ranges checked, their bytes */
 	bool checked, sb_seen;
 	bool lp_ok, lp_bad;	/* list pages in ranges so far; not all */
+	bool in_mem;		/* the last range is inside region mi */
+	/* gaps that may be reserved, by ilog2(pages): how many, their pages */
+	u64 gaps[PKRAM_GAP_MAX_SHIFT], gap_pages[PKRAM_GAP_MAX_SHIFT];
+};
+
+/*
+ * Coalesced regions, made from the range list the same way in every pass:
+ * one range after another while the gap to the next one may be reserved.
+ */
+struct pkram_merge {
+	struct pkram_rreader rr;
+	struct pkram_range next;	/* the range after the region */
+	int more;			/* next is valid */
+	unsigned long mi, ri;		/* memblock.memory and .reserved */
+	u64 left;			/* gap pages the budget still allows */
+	unsigned int nr_merged;		/* regions of more than one range */
+	bool record;			/* fill pkram_merged[] */
 };
 
 /* Record [@start, @end) as preserved but not memory this kernel knows. */
@@ -435,6 +485,8 @@ static int __init pkram_check_range(struct pkram_feed *f)
 {
 	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
 	u64 prev_end = f->nr ? f->r.end : 0;
+	unsigned long prev_mi = f->mi;
+	bool prev_in_mem = f->nr && f->in_mem, gap_free;
 	int ret;
 
 	ret = rr_next(&f->rr, &f->r);
@@ -444,15 +496,29 @@ static int __init pkram_check_range(struct pkram_feed *f)
 	    f->r.start >= f->r.end || f->r.start < SZ_1M ||
 	    (f->nr && f->r.start <= prev_end))
 		return -EINVAL;
+	/* before ri moves on: a reservation between the two ranges? */
+	gap_free = f->ri == res->cnt || res->regions[f->ri].base >= f->r.start;
 	while (f->mi < mem->cnt && mem->regions[f->mi].base +
 	       mem->regions[f->mi].size <= f->r.start)
 		f->mi++;
-	if (f->mi == mem->cnt || mem->regions[f->mi].base > f->r.start ||
-	    mem->regions[f->mi].base + mem->regions[f->mi].size < f->r.end) {
+	f->in_mem = f->mi < mem->cnt &&
+		    mem->regions[f->mi].base <= f->r.start &&
+		    mem->regions[f->mi].base + mem->regions[f->mi].size >=
+		    f->r.end;
+	if (!f->in_mem) {
 		/* costs only the nodes that use it, unless there is much */
 		ret = pkram_note_unknown(f);
 		if (ret)
 			return ret;
+	}
+	if (prev_in_mem && f->in_mem && prev_mi == f->mi && gap_free) {
+		u64 pages = (f->r.start - prev_end) >> PAGE_SHIFT;
+		unsigned int b = ilog2(pages);
+
+		if (b < PKRAM_GAP_MAX_SHIFT) {
+			f->gaps[b]++;
+			f->gap_pages[b] += pages;
+		}
 	}
 	while (f->ri < res->cnt && res->regions[f->ri].base +
 	       res->regions[f->ri].size <= f->r.start)
@@ -484,35 +550,156 @@ static int __init pkram_check_end(struct pkram_feed *f)
 	return 0;
 }
 
-/* memblock_reserve_sorted() callback: ranges @i.., checked the first time */
-static int __init pkram_feed_ranges(void *arg, unsigned long i,
-				    struct memblock_region *r, unsigned int max)
+/*
+ * Pick the gaps to reserve, from what the check counted: the smallest
+ * first, until the regions are few enough or the budget is spent.
+ */
+static void __init pkram_choose_gaps(const struct pkram_feed *f)
 {
-	struct pkram_feed *f = arg;
+	u64 preserved = f->bytes >> PAGE_SHIFT, merged = 0, pages = 0;
+	u64 free, keep;
+	unsigned int b;
+
+	pkram_gap_shift = 0;
+	pkram_gap_budget = 0;
+	if (f->nr <= PKRAM_RESERVE_REGIONS)
+		return;
+	free = (memblock_phys_mem_size() - memblock_reserved_size()) >>
+	       PAGE_SHIFT;
+	free = free > preserved ? free - preserved : 0;
+	keep = max_t(u64, PKRAM_GAP_KEEP >> PAGE_SHIFT, free / 4);
+	if (free <= keep)
+		return;
+	for (b = 0; b < PKRAM_GAP_MAX_SHIFT; b++) {
+		if (f->nr - merged <= PKRAM_RESERVE_REGIONS)
+			break;
+		pkram_gap_shift = b + 1;
+		merged += f->gaps[b];
+		pages += f->gap_pages[b];
+	}
+	pkram_gap_budget = min3(pages, preserved, free - keep);
+}
+
+static void __init pkram_merge_start(struct pkram_merge *m)
+{
+	rr_stop(&m->rr);
+	rr_start(&m->rr);
+	m->mi = 0;
+	m->ri = 0;
+	m->left = pkram_gap_budget;
+	m->nr_merged = 0;
+	m->more = rr_next(&m->rr, &m->next);
+}
+
+/* May the gap between @prev and the next range @r be reserved with them? */
+static bool __init pkram_gap_ok(struct pkram_merge *m,
+				const struct pkram_range *prev,
+				const struct pkram_range *r)
+{
+	struct memblock_type *mem = &memblock.memory, *res = &memblock.reserved;
+	u64 pages = (r->start - prev->end) >> PAGE_SHIFT;
+
+	if (ilog2(pages) >= pkram_gap_shift || pages > m->left)
+		return false;
+	while (m->mi < mem->cnt && mem->regions[m->mi].base +
+	       mem->regions[m->mi].size <= prev->start)
+		m->mi++;
+	if (m->mi == mem->cnt || mem->regions[m->mi].base > prev->start ||
+	    mem->regions[m->mi].base + mem->regions[m->mi].size < r->end)
+		return false;
+	while (m->ri < res->cnt && res->regions[m->ri].base +
+	       res->regions[m->ri].size <= prev->end)
+		m->ri++;
+	if (m->ri < res->cnt && res->regions[m->ri].base < r->start)
+		return false;
+	m->left -= pages;
+	return true;
+}
+
+/* The next region in *@out: 1, or 0 after the last one, or -errno. */
+static int __init pkram_merge_next(struct pkram_merge *m,
+				   struct pkram_range *out)
+{
+	struct pkram_range last;
+	bool merged = false;
+
+	if (m->more <= 0)
+		return m->more;
+	*out = m->next;
+	last = m->next;
+	for (;;) {
+		m->more = rr_next(&m->rr, &m->next);
+		if (m->more <= 0 || !pkram_gap_shift ||
+		    (!merged && m->nr_merged == PKRAM_MAX_MERGED) ||
+		    !pkram_gap_ok(m, &last, &m->next))
+			break;
+		merged = true;
+		last = m->next;
+		out->end = last.end;
+	}
+	if (merged) {
+		if (m->record)
+			pkram_merged[m->nr_merged] = *out;
+		m->nr_merged++;
+	}
+	return 1;
+}
+
+/* How many regions; remembers those of more than one range. */
+static unsigned long __init pkram_merge_count(struct pkram_merge *m)
+{
+	struct pkram_range out;
+	unsigned long n = 0;
+
+	m->record = true;
+	pkram_merge_start(m);
+	while (pkram_merge_next(m, &out) > 0)
+		n++;
+	m->record = false;
+	pkram_nr_merged = m->nr_merged;
+	pkram_gap_pages = pkram_gap_budget - m->left;
+	return n;
+}
+
+/* memblock_reserve_sorted() callback: regions @i.., the same every pass */
+static int __init pkram_feed_regions(void *arg, unsigned long i,
+				     struct memblock_region *r,
+				     unsigned int max)
+{
+	struct pkram_merge *m = arg;
+	struct pkram_range out;
 	unsigned int n;
 	int ret;
 
-	if (!i) {
-		rr_stop(&f->rr);
-		rr_start(&f->rr);
-	}
+	if (!i)
+		pkram_merge_start(m);
 	for (n = 0; n < max; n++) {
-		if (!f->checked)
-			ret = pkram_check_range(f);
-		else	/* cannot fail: checked already */
-			ret = rr_next(&f->rr, &f->r) > 0 ? 0 : -EINVAL;
-		if (ret)
-			return ret;
-		r[n].base = f->r.start;
-		r[n].size = f->r.end - f->r.start;
-	}
-	if (!f->checked && i + max == pkram_in_nr_ranges) {
-		ret = pkram_check_end(f);
-		if (ret)
-			return ret;
-		f->checked = true;
+		ret = pkram_merge_next(m, &out);
+		if (ret <= 0)
+			return ret ?: -EINVAL;
+		r[n].base = out.start;
+		r[n].size = out.end - out.start;
 	}
 	return max;
+}
+
+/* Check every range and the list pages: 0 or -errno, nothing reserved. */
+static int __init pkram_check_ranges(struct pkram_feed *f)
+{
+	int ret = 0;
+	u64 i;
+
+	rr_start(&f->rr);
+	for (i = 0; i < pkram_in_nr_ranges; i++) {
+		ret = pkram_check_range(f);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = pkram_check_end(f);
+	rr_stop(&f->rr);
+	f->checked = !ret;
+	return ret;
 }
 
 /**
@@ -533,6 +720,8 @@ void __init pkram_reserve(void)
 	 */
 	u64 start = local_clock(), cycles = get_cycles();
 	struct pkram_feed f = { .lp_ok = true };
+	struct pkram_merge m = { };
+	unsigned long nr;
 	unsigned int n;
 	int ret;
 
@@ -547,16 +736,12 @@ void __init pkram_reserve(void)
 
 	f.lp.next = pkram_in_ranges;
 	f.lp_ok = pkram_lp_read(&f.lp);
-	/* the new reserved array above ZONE_DMA, anywhere in the direct map */
-	rr_start(&f.rr);
-	ret = memblock_reserve_sorted(pkram_feed_ranges, &f, pkram_in_nr_ranges,
-				      SZ_16M, MEMBLOCK_ALLOC_ANYWHERE);
-	rr_stop(&f.rr);
+	ret = pkram_check_ranges(&f);
 	if (ret && f.lp_bad) {
 		pr_err("a range list page is outside preserved memory: nothing is preserved\n");
 		return;
 	}
-	if (ret && !f.checked) {
+	if (ret) {
 		if (ret == -ERANGE)
 			/* e.g. hot-added in the old kernel, or cut off by mem=/memmap= */
 			pr_err("preserved memory [%#llx-%#llx) is not memory this kernel knows at boot%s\n",
@@ -571,7 +756,21 @@ void __init pkram_reserve(void)
 		       ret);
 		return;
 	}
+	pkram_choose_gaps(&f);
+	/* the new reserved array above ZONE_DMA, anywhere in the direct map */
+	for (;;) {
+		nr = pkram_merge_count(&m);
+		ret = memblock_reserve_sorted(pkram_feed_regions, &m, nr,
+					      SZ_16M, MEMBLOCK_ALLOC_ANYWHERE);
+		rr_stop(&m.rr);
+		if (ret != -ENOMEM || !pkram_gap_shift)
+			break;
+		/* the gaps took the room the new array needs */
+		pkram_gap_shift = 0;
+		pkram_gap_budget = 0;
+	}
 	if (ret) {
+		pkram_nr_merged = 0;
 		pr_err("cannot reserve the preserved ranges (%d): nothing is preserved\n",
 		       ret);
 		return;
@@ -582,8 +781,9 @@ void __init pkram_reserve(void)
 		       pkram_unknown[n].start, pkram_unknown[n].end);
 	pkram_reserve_ns = local_clock() - start;
 	pkram_reserve_cycles = get_cycles() - cycles;
-	pr_info("reserved %llu pages in %llu ranges\n", f.bytes >> PAGE_SHIFT,
-		f.nr);
+	pr_info("reserved %llu pages in %llu ranges as %lu regions with %llu gap pages; memblock holds %lu reserved regions\n",
+		f.bytes >> PAGE_SHIFT, f.nr, nr, pkram_gap_pages,
+		memblock.reserved.cnt);
 }
 
 /* ---- after the page allocator is up ---- */
@@ -996,6 +1196,61 @@ bool pkram_check_node(struct pkram_validate *v, u64 phys,
 	return false;
 }
 
+/*
+ * Free the gap [@start, @end) as memblock_free_all() would have freed it;
+ * if a page of it is not reserved, leave it all alone and return its size.
+ */
+static u64 __init pkram_free_gap(u64 start, u64 end)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(start); pfn < PHYS_PFN(end); pfn++)
+		if (!PageReserved(pfn_to_page(pfn)))
+			return PHYS_PFN(end - start);
+	memblock_free_late(start, end - start);
+	return 0;
+}
+
+/*
+ * Give the gap pages reserved between ranges (see pkram_merged[]) to the
+ * page allocator. The range list is read in place, in the order it was
+ * reserved: a gap is freed only if the ranges on both sides lie in the
+ * same merged region. Nothing but pkram_reserve() reserved a gap page, as
+ * it was reserved before anything else could claim it: code that reserves
+ * fixed memory later checks memblock_is_region_reserved() first.
+ */
+static void __init pkram_free_gaps(void)
+{
+	struct pkram_range r, prev = { };
+	struct pkram_rl_cursor c;
+	u64 phys, pages = 0, odd = 0;
+	unsigned int k = 0;
+
+	for (phys = pkram_in_ranges; phys && k < pkram_nr_merged;
+	     phys = ((struct pkram_ranges_meta *)phys_to_virt(phys))->hdr.next) {
+		memset(&c, 0, sizeof(c));
+		c.p = phys_to_virt(phys);
+		while (k < pkram_nr_merged && pkram_rl_next(&c, &r) > 0) {
+			while (k < pkram_nr_merged && pkram_merged[k].end <= r.start)
+				k++;
+			if (k < pkram_nr_merged && prev.end &&
+			    prev.start >= pkram_merged[k].start &&
+			    r.end <= pkram_merged[k].end) {
+				odd += pkram_free_gap(prev.end, r.start);
+				pages += (r.start - prev.end) >> PAGE_SHIFT;
+				cond_resched();
+			}
+			prev = r;
+		}
+	}
+	if (odd)
+		pr_err("%llu of %llu gap pages were not reserved: left alone\n",
+		       odd, pages);
+	else if (pages)
+		pr_info("gave back %llu gap pages reserved with the preserved ranges\n",
+			pages);
+}
+
 static void __init pkram_free_ranges_pages(void)
 {
 	u64 phys = pkram_in_ranges;
@@ -1029,6 +1284,7 @@ int __init pkram_parse_incoming(void)
 
 	if (!pkram_in_reserved)
 		return 0;
+	pkram_free_gaps();
 
 	if (pkram_validate_init_list(&v, pkram_in_ranges,
 				     pkram_in_range_pages)) {

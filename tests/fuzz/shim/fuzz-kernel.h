@@ -61,6 +61,9 @@ typedef u64 __be64;
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define min3(a, b, c)		min(min(a, b), c)
+#define ilog2(n)		(63 - __builtin_clzll(n))
+#define cond_resched()		do { } while (0)
 #define offsetofend(t, m)	(offsetof(t, m) + sizeof(((t *)0)->m))
 #define sizeof_field(t, m)	sizeof(((t *)0)->m)
 #ifndef static_assert
@@ -70,6 +73,7 @@ typedef u64 __be64;
 #define __stringify(x)		__stringify_1(x)
 #define SZ_1M			0x00100000
 #define SZ_16M			0x01000000
+#define SZ_256M			0x10000000
 #define NSEC_PER_USEC		1000L
 #define U32_MAX			((u32)~0U)
 #define PFN_PHYS(x)		((phys_addr_t)(x) << PAGE_SHIFT)
@@ -192,6 +196,23 @@ typedef int (*memblock_ranges_fn_t)(void *arg, unsigned long i,
 int memblock_reserve_sorted(memblock_ranges_fn_t get, void *arg,
 			    unsigned long nr, phys_addr_t min_addr,
 			    phys_addr_t max_addr);
+
+static inline phys_addr_t memblock_phys_mem_size(void)
+{
+	return memblock.memory.total_size;
+}
+
+static inline phys_addr_t memblock_reserved_size(void)
+{
+	return memblock.reserved.total_size;
+}
+
+/* the pages go to the page allocator as free_reserved_page() gives them */
+static inline void memblock_free_late(phys_addr_t base, phys_addr_t size)
+{
+	for (; size; base += PAGE_SIZE, size -= PAGE_SIZE)
+		fuzz_free_reserved_page((struct page *)fuzz_phys_to_virt(base));
+}
 
 static inline int memblock_get_region_node(const struct memblock_region *r)
 {
