@@ -44,10 +44,24 @@ void fuzz_printk(const char *fmt, ...)
 {
 	static int verbose = -1;
 
+	va_list ap;
+
 	if (verbose < 0)
-		verbose = !!getenv("FUZZ_VERBOSE");
-	if (verbose)
+		verbose = getenv("FUZZ_VERBOSE") ? atoi(getenv("FUZZ_VERBOSE")) : 0;
+	if (verbose == 1) {
 		fprintf(stderr, "printk: %s", fmt);	/* the format only */
+	} else if (verbose > 1) {
+		/* boot.c's formats are printf's but for %pa (a phys_addr_t *) */
+		char f[512], *p;
+
+		snprintf(f, sizeof(f), "%s", fmt);
+		for (p = f; (p = strstr(p, "%pa")); )
+			memcpy(p, "%p ", 3);
+		va_start(ap, fmt);
+		fprintf(stderr, "printk: ");
+		vfprintf(stderr, f, ap);
+		va_end(ap);
+	}
 }
 
 /* ---- range sets ---- */
