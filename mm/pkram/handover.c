@@ -673,10 +673,13 @@ int pkram_finalize(void)
 	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,
 			     pages);
 	if (!err)
-		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB\n",
+		/* working memory: the map, the range array, the node table */
+		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB, working memory %lu KiB\n",
 			nodes, pages, nr, meta,
 			div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
-			DIV_ROUND_UP(pkram_pfnmap_bytes(&m), SZ_1K));
+			DIV_ROUND_UP(pkram_pfnmap_bytes(&m), SZ_1K),
+			DIV_ROUND_UP(pkram_pfnmap_bytes(&m) + nr * sizeof(*r) +
+				     PKRAM_MAX_NODES * sizeof(*table), SZ_1K));
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
 		pkram_test_finalize_hook(sb, fdt64_to_cpu(table[0]), ranges);

@@ -8,6 +8,7 @@
 #      BENCH_LAYOUTS default "scattered thp mixed"
 #      BENCH_SEED    default 1
 #      BENCH_THREADS threads of the size/layout matrix, default 1
+#      BENCH_MEM     guest MiB, default size * 2 + 1024
 #      BENCH_SPEEDUP extra runs SIZE:LAYOUT:THREADS, default
 #                    "1024:scattered:2 1024:thp:2 1024:mixed:2": save and
 #                    load with several threads (guests have 2 CPUs; compare
@@ -92,7 +93,7 @@ parse() {
 fails=0
 run() {
 	local size=$1 layout=$2 threads=$3 tag=$1-$2-$3 s=$SECONDS rc
-	local env=$OUT/env-$tag log=$OUT/log-$tag.log mem=$(($1 * 2 + 1024))M
+	local env=$OUT/env-$tag log=$OUT/log-$tag.log mem=${BENCH_MEM:-$(($1 * 2 + 1024))}M
 
 	printf 'SIZE_MB=%s\nLAYOUT=%s\nSEED=%s\nTHREADS=%s\n' "$size" "$layout" "$SEED" \
 		"$threads" >"$env"
