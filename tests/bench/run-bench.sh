@@ -9,6 +9,12 @@
 #      BENCH_SEED    default 1
 #      BENCH_THREADS threads of the size/layout matrix, default 1
 #      BENCH_MEM     guest MiB, default size * 2 + 1024
+#      BENCH_COPY_RUNS  runs of the copy baseline per guest after a first,
+#                    cold one, default 5 (1-9): copy_ns is their median,
+#                    copy_min_ns/copy_max_ns the fastest and slowest;
+#                    copy_cold_ns the first run, into pages the guest had
+#                    not written yet (under TCG each costs the host a page
+#                    fault: several times the copy itself)
 #      BENCH_SPEEDUP extra runs SIZE:LAYOUT:THREADS, default
 #                    "1024:scattered:2 1024:thp:2 1024:mixed:2": save and
 #                    load with several threads (guests have 2 CPUs; compare
@@ -43,6 +49,7 @@ SIZES=${BENCH_SIZES:-0 256 1024 2048 4096}
 LAYOUTS=${BENCH_LAYOUTS:-scattered thp mixed}
 SEED=${BENCH_SEED:-1}
 THREADS=${BENCH_THREADS:-1}
+COPY_RUNS=${BENCH_COPY_RUNS:-5}
 SPEEDUP=${BENCH_SPEEDUP-1024:scattered:2 1024:thp:2 1024:mixed:2}
 VMTEST=$REPO/tests/vm/vmtest
 CSV=$OUT/bench.csv
@@ -56,7 +63,7 @@ gcc -O2 -o "$OUT/tsc-khz" "$REPO/tests/bench/tsc-khz.c" || exit 2
 khz=$("$OUT/tsc-khz")
 echo "bench: kernel $KTREE ($(grep -q '^CONFIG_PROVE_LOCKING=y' "$KTREE/.config" && echo 'lockdep on: times inflated' || echo 'no lock debugging')); host TSC $khz kHz; sizes $SIZES MiB; layouts $LAYOUTS; results in $OUT"
 
-COLS=size_mb,layout,threads,folios,pages,save_ns,copy_ns,finalize_us,reserve_us,validate_us,load_ns,meta_node,meta_total,ranges,downtime_ms
+COLS=size_mb,layout,threads,folios,pages,save_ns,copy_ns,finalize_us,reserve_us,validate_us,load_ns,meta_node,meta_total,ranges,downtime_ms,copy_min_ns,copy_max_ns,copy_cold_ns
 echo "$COLS" >"$CSV"
 
 # parse LOG SIZE LAYOUT THREADS: one CSV row from a timestamped serial log
@@ -67,7 +74,7 @@ parse() {
 		return ""
 	}
 	/pkram-bench: phase=save / { save = num("ns"); folios = num("folios"); pages = num("pages") }
-	/pkram-bench: phase=copy / { copy = num("ns") }
+	/pkram-bench: phase=copy / { copy = num("ns"); cmin = num("min_ns"); cmax = num("max_ns"); ccold = num("cold_ns") }
 	/pkram-bench: phase=load / { load = num("ns") }
 	/pkram-bench: phase=meta / && meta == "" { meta = num("meta") }
 	/pkram: preserving .* finalized in / {
@@ -84,8 +91,8 @@ parse() {
 	/vmtest: stage 2: running/ && t_up == "" { t_up = $1 }
 	END {
 		down = (t_fin != "" && t_up != "") ? sprintf("%.0f", (t_up - t_fin) * 1000) : ""
-		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, threads, folios, pages,
-			save, copy, fin, res, val, load, meta, meta_k, ranges, down
+		printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", size, layout, threads, folios, pages,
+			save, copy, fin, res, val, load, meta, meta_k, ranges, down, cmin, cmax, ccold
 	}' "$1"
 }
 
@@ -95,8 +102,8 @@ run() {
 	local size=$1 layout=$2 threads=$3 tag=$1-$2-$3 s=$SECONDS rc
 	local env=$OUT/env-$tag log=$OUT/log-$tag.log mem=${BENCH_MEM:-$(($1 * 2 + 1024))}M
 
-	printf 'SIZE_MB=%s\nLAYOUT=%s\nSEED=%s\nTHREADS=%s\n' "$size" "$layout" "$SEED" \
-		"$threads" >"$env"
+	printf 'SIZE_MB=%s\nLAYOUT=%s\nSEED=%s\nTHREADS=%s\nCOPY_RUNS=%s\n' "$size" "$layout" \
+		"$SEED" "$threads" "$COPY_RUNS" >"$env"
 	printf 'bench: size %5s MiB %-9s threads %s mem %6s ... ' "$size" "$layout" "$threads" "$mem"
 	"$VMTEST" --kernel "$OUT/kernel/bzImage" --modroot "$OUT/kernel/modroot" --mem "$mem" \
 		--smp 2 --timeout $((300 + size / 2)) --idle-timeout 240 \
