@@ -1223,7 +1223,7 @@ static void __init pkram_free_gaps(void)
 {
 	struct pkram_range r, prev = { };
 	struct pkram_rl_cursor c;
-	u64 phys, pages = 0, odd = 0;
+	u64 phys, pages = 0, odd = 0, ns = local_clock();
 	unsigned int k = 0;
 
 	for (phys = pkram_in_ranges; phys && k < pkram_nr_merged;
@@ -1247,8 +1247,8 @@ static void __init pkram_free_gaps(void)
 		pr_err("%llu of %llu gap pages were not reserved: left alone\n",
 		       odd, pages);
 	else if (pages)
-		pr_info("gave back %llu gap pages reserved with the preserved ranges\n",
-			pages);
+		pr_info("gave back %llu gap pages reserved with the preserved ranges in %llu us\n",
+			pages, div_u64(local_clock() - ns, NSEC_PER_USEC));
 }
 
 static void __init pkram_free_ranges_pages(void)
