@@ -188,7 +188,7 @@ fi
 # The KASAN + lockdep + DEBUG_PAGEALLOC kernel (make kernel-debug, which make
 # check builds) over KUnit and the scenarios that exercise the risky paths:
 # this script again, with KERNEL=build/linux-debug, results named debug:...
-DEBUG_SCENARIOS=${CHECK_DEBUG_SCENARIOS:-'^pkram-(kexec3|corrupt|dataloss|faultinject|hv-kexec|kexec-refuse|liveupdate|tmpfs)$'}
+DEBUG_SCENARIOS=${CHECK_DEBUG_SCENARIOS:-'^pkram-(kexec3|corrupt|dataloss|faultinject|hv-kexec|kexec-refuse|liveupdate|tmpfs|scatter)$'}
 if [ "${CHECK_SKIP_DEBUG:-0}" != 1 ] && [ "$KTREE" = "$BUILD/linux" ] &&
    [ -z "${CHECK_FILTER:-}" ] && [ -f "$BUILD/linux-debug/arch/x86/boot/bzImage" ]; then
 	dlog=$LOGS/debug-pass.txt
