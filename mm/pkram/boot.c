@@ -425,7 +425,7 @@ struct pkram_feed {
 	struct pkram_range r;	/* the range being checked */
 	unsigned long mi, ri;	/* memblock.memory and .reserved regions */
 	u64 nr, bytes;		/* ranges checked, their bytes */
-	bool checked, sb_seen;
+	bool sb_seen;
 	bool lp_ok, lp_bad;	/* list pages in ranges so far; not all */
 	bool in_mem;		/* the last range is inside region mi */
 	/* gaps that may be reserved, by ilog2(pages): how many, their pages */
@@ -698,7 +698,6 @@ static int __init pkram_check_ranges(struct pkram_feed *f)
 	if (!ret)
 		ret = pkram_check_end(f);
 	rr_stop(&f->rr);
-	f->checked = !ret;
 	return ret;
 }
 
