@@ -382,17 +382,16 @@ static void check_reserved(void)
 /* Folios of an offered node: preserved, not freed, not written. */
 static void check_extent(u64 start, u64 len)
 {
-	size_t f;
+	u64 f;
 
 	if (!fuzz_set_contains(&fuzz.preserved, start, start + len))
 		fuzz_fail("%s: offered folio(s) [%#llx+%#llx) are not preserved",
 			  phase_name, (unsigned long long)start,
 			  (unsigned long long)len);
-	for (f = 0; f < fuzz.nr_freed; f++)
-		if (fuzz.freed[f] >= start && fuzz.freed[f] - start < len)
-			fuzz_fail("%s: offered folio at %#llx was freed%s",
-				  phase_name, (unsigned long long)fuzz.freed[f],
-				  page_name(fuzz.freed[f]));
+	f = fuzz_next_freed(start, start + len);
+	if (f < start + len)
+		fuzz_fail("%s: offered folio at %#llx was freed%s",
+			  phase_name, (unsigned long long)f, page_name(f));
 	check_unchanged(start, len, "folio");
 	own(start, len, "folio");
 }

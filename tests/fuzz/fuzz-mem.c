@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <linux/bitmap.h>
 
 #include "fuzz.h"
 
@@ -40,28 +41,31 @@ void fuzz_fail(const char *fmt, ...)
 	abort();
 }
 
+void (*fuzz_printk_hook)(const char *msg);
+
 void fuzz_printk(const char *fmt, ...)
 {
 	static int verbose = -1;
-
+	char f[512], msg[1024], *p;
 	va_list ap;
 
 	if (verbose < 0)
 		verbose = getenv("FUZZ_VERBOSE") ? atoi(getenv("FUZZ_VERBOSE")) : 0;
-	if (verbose == 1) {
+	if (verbose == 1)
 		fprintf(stderr, "printk: %s", fmt);	/* the format only */
-	} else if (verbose > 1) {
-		/* boot.c's formats are printf's but for %pa (a phys_addr_t *) */
-		char f[512], *p;
-
-		snprintf(f, sizeof(f), "%s", fmt);
-		for (p = f; (p = strstr(p, "%pa")); )
-			memcpy(p, "%p ", 3);
-		va_start(ap, fmt);
-		fprintf(stderr, "printk: ");
-		vfprintf(stderr, f, ap);
-		va_end(ap);
-	}
+	if (verbose < 2 && !fuzz_printk_hook)
+		return;
+	/* boot.c's formats are printf's but for %pa (a phys_addr_t *) */
+	snprintf(f, sizeof(f), "%s", fmt);
+	for (p = f; (p = strstr(p, "%pa")); )
+		memcpy(p, "%p ", 3);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), f, ap);
+	va_end(ap);
+	if (verbose > 1)
+		fprintf(stderr, "printk: %s", msg);
+	if (fuzz_printk_hook)
+		fuzz_printk_hook(msg);
 }
 
 /* ---- range sets ---- */
@@ -183,17 +187,28 @@ static void set_to_type(const struct fuzz_set *s, struct memblock_type *t)
 	t->total_size = memblock_sum(t);
 }
 
+/* memory made on first touch, reading as zero: never RAM, only room */
+static void *map_zeroes(size_t len, const char *what)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "pkram-fuzz: mmap of %s: %m\n", what);
+		abort();
+	}
+	return p;
+}
+
+/* a bit per page of fake physical memory */
+#define FREED_BYTES	(FUZZ_PHYS_MAX / PAGE_SIZE / 8)
+
 void fuzz_mem_setup(const struct fuzz_set *ram, const struct fuzz_set *rsv)
 {
 	if (!fuzz.base) {
 		/* once: all of fake physical memory, pages made on first touch */
-		fuzz.base = mmap(NULL, FUZZ_PHYS_MAX, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				 -1, 0);
-		if (fuzz.base == MAP_FAILED) {
-			perror("pkram-fuzz: mmap of fake physical memory");
-			abort();
-		}
+		fuzz.base = map_zeroes(FUZZ_PHYS_MAX, "fake physical memory");
+		fuzz.freed = map_zeroes(FREED_BYTES, "the freed-page bitmap");
 	}
 	fuzz.span = ram->n ? PAGE_ALIGN(ram->r[ram->n - 1][1]) : PAGE_SIZE;
 	memblock.memory = (struct memblock_type){
@@ -220,30 +235,45 @@ void fuzz_mem_teardown(void)
 		early[i].copy = NULL;
 	}
 	if (fuzz.span > FUZZ_PHYS_MAX ||
-	    madvise(fuzz.base, fuzz.span, MADV_DONTNEED))
+	    madvise(fuzz.base, fuzz.span, MADV_DONTNEED) ||
+	    madvise(fuzz.freed, PAGE_ALIGN(fuzz.span / PAGE_SIZE / 8 + 1),
+		    MADV_DONTNEED))
 		abort();
 }
 
 bool fuzz_page_freed(u64 phys)
 {
-	size_t i;
-
-	for (i = 0; i < fuzz.nr_freed; i++)
-		if (fuzz.freed[i] == phys)
-			return true;
-	return false;
+	return phys < FUZZ_PHYS_MAX &&
+	       find_next_bit(fuzz.freed, PHYS_PFN(phys) + 1, PHYS_PFN(phys)) ==
+	       PHYS_PFN(phys);
 }
 
+/* The first freed page in [@start, @end), or @end. */
+u64 fuzz_next_freed(u64 start, u64 end)
+{
+	end = min(end, FUZZ_PHYS_MAX);
+	if (start >= end)
+		return end;
+	return min(PFN_PHYS(find_next_bit(fuzz.freed, PHYS_PFN(end - 1) + 1,
+					  PHYS_PFN(start))), end);
+}
+
+/* Is [@start, @end) inside one reserved region? (they are sorted) */
 static bool in_reserved(u64 start, u64 end)
 {
 	const struct memblock_type *t = &memblock.reserved;
-	unsigned long i;
+	unsigned long lo = 0, hi = t->cnt;
 
-	for (i = 0; i < t->cnt; i++)
-		if (t->regions[i].base <= start &&
-		    end <= t->regions[i].base + t->regions[i].size)
-			return true;
-	return false;
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (t->regions[mid].base + t->regions[mid].size <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->cnt && t->regions[lo].base <= start &&
+	       end <= t->regions[lo].base + t->regions[lo].size;
 }
 
 /*
@@ -293,21 +323,43 @@ bool fuzz_page_reserved(const struct page *page)
 	return in_reserved(phys, phys + PAGE_SIZE) && !fuzz_page_freed(phys);
 }
 
+/*
+ * The page allocator gets [@phys, @phys + @size): preserved pages never
+ * given back before. The fuzzer fills them as a new owner would at once;
+ * bench-scale (FUZZ_SCALE) leaves them alone, as they are most of memory.
+ */
+void fuzz_free_pages(u64 phys, u64 size)
+{
+	u64 f;
+
+	if (!PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) || !size ||
+	    !fuzz_set_contains(&fuzz.preserved, phys, phys + size))
+		fuzz_fail("free_reserved_page(%#llx+%#llx): not preserved pages",
+			  (unsigned long long)phys, (unsigned long long)size);
+	f = fuzz_next_freed(phys, phys + size);
+	if (f < phys + size)
+		fuzz_fail("free_reserved_page(%#llx): freed twice",
+			  (unsigned long long)f);
+	bitmap_set(fuzz.freed, PHYS_PFN(phys), PHYS_PFN(size));
+	fuzz.nr_freed += PHYS_PFN(size);
+#ifndef FUZZ_SCALE
+	memset(fuzz.base + phys, 0x6b, size);
+#endif
+}
+
 void fuzz_free_reserved_page(struct page *page)
 {
-	u64 phys = fuzz_virt_to_phys(page);
+	fuzz_free_pages(fuzz_virt_to_phys(page), PAGE_SIZE);
+}
 
-	if (!PAGE_ALIGNED(phys) ||
-	    !fuzz_set_contains(&fuzz.preserved, phys, phys + PAGE_SIZE))
-		fuzz_fail("free_reserved_page(%#llx): not a preserved page",
-			  (unsigned long long)phys);
-	if (fuzz_page_freed(phys))
-		fuzz_fail("free_reserved_page(%#llx): freed twice",
-			  (unsigned long long)phys);
-	if (fuzz.nr_freed == ARRAY_SIZE(fuzz.freed))
-		return;		/* not tracked: the input has no more pages */
-	fuzz.freed[fuzz.nr_freed++] = phys;
-	memset(fuzz.base + phys, 0x6b, PAGE_SIZE);	/* reused at once */
+/* memblock_free_late(): pages of RAM the page allocator has as reserved */
+void memblock_free_late(phys_addr_t base, phys_addr_t size)
+{
+	if (base + size < base || base + size > fuzz.span ||
+	    !fuzz_set_contains(&fuzz.ram, base, base + size))
+		fuzz_fail("memblock_free_late(%#llx+%#llx): not RAM",
+			  (unsigned long long)base, (unsigned long long)size);
+	fuzz_free_pages(base, size);
 }
 
 void *early_memremap(resource_size_t phys, unsigned long size)
@@ -535,6 +587,29 @@ int memblock_reserve_sorted(memblock_ranges_fn_t get, void *arg,
 			       PAGE_ALIGN(old_max * sizeof(*old))))
 		fuzz_fail("memblock_reserve_sorted: no room to free the old array");
 	return 0;
+}
+
+/* ---- the heap, counted ---- */
+
+#include <malloc.h>
+
+u64 fuzz_heap, fuzz_heap_peak;
+
+void *fuzz_malloc(size_t size, bool zero)
+{
+	void *p = zero ? calloc(1, size) : malloc(size);
+
+	if (p) {
+		fuzz_heap += malloc_usable_size(p);
+		fuzz_heap_peak = max(fuzz_heap_peak, fuzz_heap);
+	}
+	return p;
+}
+
+void fuzz_free(const void *p)
+{
+	fuzz_heap -= malloc_usable_size((void *)p);
+	free((void *)p);
 }
 
 /* ---- lib/ ---- */

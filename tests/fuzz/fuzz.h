@@ -8,8 +8,10 @@
 
 #include "shim/fuzz-kernel.h"
 
-/* Fake physical memory ends below this (64 GiB). */
+/* Fake physical memory ends below this: 64 GiB (bench-scale: 8 TiB). */
+#ifndef FUZZ_PHYS_MAX
 #define FUZZ_PHYS_MAX		(1ULL << 36)
+#endif
 #define FUZZ_MAX_RAM		8	/* memblock.memory regions from the input */
 #define FUZZ_MAX_RSV		8	/* memblock.reserved regions from the input */
 #define FUZZ_INIT_REGIONS	128	/* memblock's static reserved array */
@@ -61,15 +63,18 @@ struct fuzz_state {
 	struct fuzz_set ram;		/* memblock.memory at start */
 	struct fuzz_set rsv;		/* memblock.reserved at start */
 	struct fuzz_set preserved;	/* what pkram_reserve() added */
-	u64 freed[4096];		/* pages given to free_reserved_page() */
-	size_t nr_freed;
+	unsigned long *freed;		/* a bit per page given back */
+	u64 nr_freed;
 	int maps;			/* early_memremap()s not unmapped */
 };
 
 extern struct fuzz_state fuzz;
+extern u64 fuzz_heap, fuzz_heap_peak;
+extern void (*fuzz_printk_hook)(const char *msg);	/* each message */	/* bytes kvmalloc'ed: now, at most */
 
 void __attribute__((noreturn, format(printf, 1, 2))) fuzz_fail(const char *fmt, ...);
 bool fuzz_page_freed(u64 phys);
+u64 fuzz_next_freed(u64 start, u64 end);
 void fuzz_mem_setup(const struct fuzz_set *ram, const struct fuzz_set *rsv);
 void fuzz_mem_teardown(void);
 

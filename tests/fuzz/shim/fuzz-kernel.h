@@ -132,24 +132,29 @@ void fuzz_free_reserved_page(struct page *page);
 void *early_memremap(resource_size_t phys, unsigned long size);
 void early_memunmap(void *addr, unsigned long size);
 
-/* ---- allocation ---- */
+/* ---- allocation: counted, for bench-scale's working memory ---- */
+void *fuzz_malloc(size_t size, bool zero);
+void fuzz_free(const void *p);
+
 static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
 	(void)gfp;
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return malloc(n * size ?: 1);
+	return fuzz_malloc(n * size ?: 1, false);
 }
 
 static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	(void)gfp;
-	return calloc(n ?: 1, size ?: 1);
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return fuzz_malloc(n * size ?: 1, true);
 }
 
 static inline void kvfree(const void *p)
 {
-	free((void *)p);
+	fuzz_free(p);
 }
 
 /* ---- memblock ---- */
@@ -208,11 +213,7 @@ static inline phys_addr_t memblock_reserved_size(void)
 }
 
 /* the pages go to the page allocator as free_reserved_page() gives them */
-static inline void memblock_free_late(phys_addr_t base, phys_addr_t size)
-{
-	for (; size; base += PAGE_SIZE, size -= PAGE_SIZE)
-		fuzz_free_reserved_page((struct page *)fuzz_phys_to_virt(base));
-}
+void memblock_free_late(phys_addr_t base, phys_addr_t size);
 
 static inline int memblock_get_region_node(const struct memblock_region *r)
 {
@@ -255,6 +256,23 @@ static inline bool is_kdump_kernel(void)
 	return false;
 }
 
+/* the fuzzer's runs are the same every time; bench-scale's are timed */
+#ifdef FUZZ_SCALE
+#include <time.h>
+
+static inline cycles_t get_cycles(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+
+static inline u64 local_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+#else
 static inline cycles_t get_cycles(void)
 {
 	return 0;
@@ -264,6 +282,7 @@ static inline u64 local_clock(void)
 {
 	return 0;
 }
+#endif
 
 /* ---- printk: the format only, and only with FUZZ_VERBOSE set ---- */
 #ifndef pr_fmt

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* fuzz shim: the bitmap helpers boot.c uses, bit by bit */
+/* fuzz shim: the bitmap helpers boot.c uses, a word at a time as lib/ does */
 #ifndef _FUZZ_LINUX_BITMAP_H
 #define _FUZZ_LINUX_BITMAP_H
 #include "../fuzz-kernel.h"
@@ -9,27 +9,54 @@
 #define BITS_TO_LONGS(n)	(((n) + FUZZ_BPL - 1) / FUZZ_BPL)
 #endif
 
+/* the bits of word @w that [start, start + n) covers, n clipped to it */
+static inline unsigned long fuzz_bits_mask(unsigned long start,
+					   unsigned long n)
+{
+	unsigned long off = start % FUZZ_BPL, m = ~0UL << off;
+
+	if (off + n < FUZZ_BPL)
+		m &= ~(~0UL << (off + n));
+	return m;
+}
+
 static inline void bitmap_set(unsigned long *map, unsigned long start,
 			      unsigned long n)
 {
-	for (; n; n--, start++)
-		map[start / FUZZ_BPL] |= 1UL << (start % FUZZ_BPL);
+	while (n) {
+		unsigned long k = min(n, FUZZ_BPL - start % FUZZ_BPL);
+
+		map[start / FUZZ_BPL] |= fuzz_bits_mask(start, k);
+		start += k;
+		n -= k;
+	}
 }
 
 static inline void bitmap_clear(unsigned long *map, unsigned long start,
 				unsigned long n)
 {
-	for (; n; n--, start++)
-		map[start / FUZZ_BPL] &= ~(1UL << (start % FUZZ_BPL));
+	while (n) {
+		unsigned long k = min(n, FUZZ_BPL - start % FUZZ_BPL);
+
+		map[start / FUZZ_BPL] &= ~fuzz_bits_mask(start, k);
+		start += k;
+		n -= k;
+	}
 }
 
 static inline unsigned long find_next_bit(const unsigned long *map,
 					  unsigned long size,
 					  unsigned long off)
 {
-	for (; off < size; off++)
-		if (map[off / FUZZ_BPL] & (1UL << (off % FUZZ_BPL)))
-			return off;
+	while (off < size) {
+		unsigned long w = map[off / FUZZ_BPL] & (~0UL << off % FUZZ_BPL);
+
+		if (w) {
+			off = round_down(off, FUZZ_BPL) + __builtin_ctzl(w);
+			return min(off, size);
+		}
+		off = round_down(off, FUZZ_BPL) + FUZZ_BPL;
+	}
 	return size;
 }
 #endif
