@@ -5,7 +5,7 @@ BUILD := $(REPO)/build
 KDIR := $(BUILD)/linux
 VMTEST := $(REPO)/tests/vm/vmtest
 
-.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench bench-memfd bench-tmpfs fuzz clean distclean \
+.PHONY: help deps userspace vmprog kernel kernel-debug kernel-bench check check-debug demo bench bench-memfd bench-tmpfs bench-scale fuzz clean distclean \
 	series series-check series-bisect
 
 help:
@@ -22,6 +22,9 @@ help:
 	@echo '                     fails on any crash (tests/fuzz/README)'
 	@echo '  make bench         time PKRAM against copying (build/bench/); bench-memfd: only'
 	@echo '                     the /dev/liveupdate memfd rows; bench-tmpfs: only the kept tmpfs rows'
+	@echo '  make bench-scale   boot.c natively on generated 16 GiB-1 TiB handovers:'
+	@echo '                     reservation and validation per phase (build/bench/scale.txt;'
+	@echo '                     BENCH_SCALE_ARGS, e.g. "-r 3 100 1024")'
 	@echo '  make kernel-debug  same as kernel, in build/linux-debug with pkram-debug.config (KASAN)'
 	@echo '  make check-debug   make check against the debug kernel'
 	@echo '  make series        write build/series/: the patch series against the base tree'
@@ -93,6 +96,14 @@ bench-memfd: kernel-bench vmprog
 
 bench-tmpfs: kernel-bench vmprog
 	@BENCH_KIND=tmpfs KERNEL=$(BUILD)/linux-bench MODROOT=$(BUILD)/modroot-bench $(REPO)/tests/bench/run-bench-memfd.sh
+
+# issue 15: mm/pkram/boot.c natively, on handovers of 16 GiB to 1 TiB that
+# tests/scale/scale.c writes into 4 TiB of fake physical memory; needs no
+# kernel build (libfdt-dev stands in for the kernel tree's libfdt)
+bench-scale: deps
+	@$(MAKE) -s -C $(REPO)/tests/scale
+	@mkdir -p $(BUILD)/bench && set -o pipefail && \
+	$(BUILD)/scale/bench-scale $(BENCH_SCALE_ARGS) | tee $(BUILD)/bench/scale.txt
 
 # issue #6: libFuzzer over mm/pkram/boot.c; the seed corpus is made once, from
 # handovers of the test kernel (build/fuzz/corpus)

@@ -19,12 +19,14 @@
 #         # vmtest-skip: REASON    not run by make check
 #   (d) fuzz: tests/fuzz/run-fuzz.sh, libFuzzer over the incoming-handover
 #       parser (mm/pkram/boot.c) for CHECK_FUZZ_SECONDS (default 120); the
-#       seed corpus is made from real handovers the first time (one boot).
+#       seed corpus is made from real handovers the first time (one boot);
+#       then a smoke run of bench-scale (tests/scale/): boot.c natively on
+#       generated 4 and 16 GiB handovers, which must be taken whole.
 # Logs go to build/logs/. Prints one PASS/FAIL line per test and ends with
 # "N passed, N failed"; exits 1 if anything failed.
 # Env: KERNEL=TREE tests that kernel tree (default build/linux);
 #      CHECK_FILTER=REGEX runs only scenarios whose file name matches (and
-#      (d) only if "fuzz" matches);
+#      (d) only if "fuzz" or "scale" matches);
 #      CHECK_IDLE_TIMEOUT=SEC (default 120) vmtest --idle-timeout for every boot;
 #      CHECK_SKIP_UNIT=1 / CHECK_SKIP_KUNIT=1 / CHECK_SKIP_FUZZ=1 skip (a) / (b) / (d);
 #      CHECK_SKIP_DEBUG=1 skips (e), the debug pass (also skipped with
@@ -181,6 +183,24 @@ if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
 	else
 		result FAIL fuzz:incoming $((SECONDS - s)) "see $flog"
 		grep -E '^fuzz:|INVARIANT|ERROR|runtime error|^ +#' "$flog" | head -n 20 | sed 's/^/  | /'
+	fi
+fi
+
+# --------------------------------------------------- (d) bench-scale smoke
+# boot.c natively on generated 4 and 16 GiB handovers of every layout: each
+# must be reserved in at most 4096 memblock regions, offered whole, and give
+# every gap page back (tests/scale/scale.c); no timing is checked
+if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
+   { [ -z "${CHECK_FILTER:-}" ] || [[ scale =~ $CHECK_FILTER ]]; }; then
+	s=$SECONDS
+	slog=$LOGS/scale.log
+	if make -s -C "$REPO/tests/scale" >"$slog" 2>&1 &&
+	   "$BUILD/scale/bench-scale" 4 16 >>"$slog" 2>&1; then
+		result PASS scale:smoke $((SECONDS - s)) \
+			"$(grep -c ' ok$' "$slog") handovers reserved and offered whole"
+	else
+		result FAIL scale:smoke $((SECONDS - s)) "see $slog"
+		grep -vE '^ *[0-9]+ .* ok$' "$slog" | head -n 20 | sed 's/^/  | /'
 	fi
 fi
 
