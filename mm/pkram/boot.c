@@ -92,7 +92,9 @@ static u64 pkram_gap_budget __initdata;		/* pages */
 static u64 pkram_gap_pages __initdata;		/* reserved in gaps */
 
 /* Range list page addresses sorted at a time, see struct pkram_lp */
+#ifndef PKRAM_LIST_CHUNK
 #define PKRAM_LIST_CHUNK	512
+#endif
 static u64 pkram_list_chunk[PKRAM_LIST_CHUNK] __initdata;
 
 static int __init pkram_param(char *arg)
@@ -390,20 +392,68 @@ static bool __init pkram_lp_in(struct pkram_lp *lp, const struct pkram_range *r)
 	return true;
 }
 
-/* The chunks after the first, for a list of more than PKRAM_LIST_CHUNK pages. */
+/*
+ * Step over the chunk's pages in the ranges of list page @phys, then check
+ * that none is left below @below; with @first, only set *@first to the
+ * start of the page's first range (U64_MAX if it holds none). *@next (if
+ * @next) is set to the page after it.
+ */
+static bool __init pkram_lp_page(struct pkram_lp *lp, u64 phys, u64 below,
+				 u64 *first, u64 *next)
+{
+	struct pkram_rl_cursor c = { };
+	struct pkram_range r;
+	bool ok = true;
+
+	c.p = early_memremap(phys, PAGE_SIZE);
+	if (!c.p)
+		return false;
+	if (next)
+		*next = c.p->hdr.next;
+	if (first)
+		*first = pkram_rl_next(&c, &r) > 0 ? r.start : U64_MAX;
+	else
+		while (ok && lp->i < lp->n && pkram_rl_next(&c, &r) > 0)
+			ok = pkram_lp_in(lp, &r);
+	early_memunmap((void *)c.p, PAGE_SIZE);
+	return ok && (first || lp->i == lp->n ||
+		      pkram_list_chunk[lp->i] >= below);
+}
+
+/*
+ * The chunks after the first, for a list of more than PKRAM_LIST_CHUNK
+ * pages; the list itself passed the first check. A chunk address below
+ * the first range of a list page can only be in the ranges of the last
+ * page before it that holds any: only that page is decoded whole, the
+ * others are looked at for their first range. A chunk costs a look at
+ * every list page, not a walk of every range.
+ */
 static int __init pkram_check_list_pages(struct pkram_lp *lp)
 {
-	struct pkram_rreader rr;
-	struct pkram_range r;
+	u64 phys, next, first, cand, pages;
 
 	while (lp->next) {
 		if (!pkram_lp_read(lp))
 			return -EINVAL;
-		rr_start(&rr);
-		while (lp->i < lp->n && rr_next(&rr, &r) > 0)
-			if (!pkram_lp_in(lp, &r))
-				break;
-		rr_stop(&rr);
+		cand = 0;
+		for (phys = pkram_in_ranges, pages = 0; phys && lp->i < lp->n;
+		     phys = next) {
+			if (++pages > pkram_in_range_pages ||
+			    !pkram_phys_page_ok(phys) ||
+			    !pkram_lp_page(lp, phys, 0, &first, &next))
+				return -EINVAL;
+			if (first == U64_MAX)
+				continue;		/* no range here */
+			if (pkram_list_chunk[lp->i] < first) {
+				if (!cand || !pkram_lp_page(lp, cand, first,
+							    NULL, NULL))
+					return -EINVAL;
+			}
+			cand = phys;
+		}
+		if (cand && lp->i < lp->n &&
+		    !pkram_lp_page(lp, cand, U64_MAX, NULL, NULL))
+			return -EINVAL;
 		if (lp->i < lp->n)
 			return -EINVAL;
 	}

@@ -61,6 +61,8 @@ class Handover:
         self.nodes = []		# node page addresses, in the superblock
         self.avoid = 0
         self.extra = []		# more pages the range list must cover
+        self.rl = [RL]		# the range list's pages, in list order
+        self.rl_bare = []	# of them, those no range covers
 
     def node(self, name, at, folios):
         """Node page at @at, its object at @at + 4K, its link page at
@@ -84,8 +86,10 @@ class Handover:
 
     def ranges(self):
         """Every page the handover uses, as maximal runs."""
-        used = sorted(set(list(self.pages) + self.extra + [SB, RL] +
+        used = sorted(set(list(self.pages) + self.extra + [SB] +
+                          [p for p in self.rl if p not in self.rl_bare] +
                           ([self.avoid] if self.avoid else [])))
+        used = [p for p in used if p not in self.rl_bare]
         runs = []
         for p in used:
             if runs and runs[-1][1] >= p:
@@ -96,17 +100,21 @@ class Handover:
 
     def data(self):
         runs = self.ranges()
-        words = []
-        for a, b in runs:
-            words += [a, (b - a) // PAGE]
-        self.pages[RL] = (meta_hdr(RANGES) +
-                          struct.pack('<II', len(words), 0) +
-                          struct.pack('<%dQ' % len(words), *words))
+        # run i in list page i (the last page takes the rest); pages
+        # beyond the runs hold none
+        per = [[] for _ in self.rl]
+        for i, (a, b) in enumerate(runs):
+            per[min(i, len(self.rl) - 1)] += [a, (b - a) // PAGE]
+        for i, (page, words) in enumerate(zip(self.rl, per)):
+            nxt = self.rl[i + 1] if i + 1 < len(self.rl) else 0
+            self.pages[page] = (meta_hdr(RANGES, nxt) +
+                                struct.pack('<II', len(words), 0) +
+                                struct.pack('<%dQ' % len(words), *words))
         props = [('compatible', b'linux,pkram-v%d\0' % VERSION),
                  ('nodes', u64be(*self.nodes)),
                  ('ranges', u64be(RL)),
                  ('nr-ranges', u64be(len(runs))),
-                 ('range-pages', u64be(1)),
+                 ('range-pages', u64be(len(self.rl))),
                  ('preserved-pages',
                   u64be(sum((b - a) // PAGE for a, b in runs)))]
         if self.avoid:
@@ -192,7 +200,29 @@ def budget_wraps():
     return h
 
 
+RL2, RL3 = 0x300000, 0x400000	# more range list pages, ranges of their own
+
+
+def list_of_three():
+    """A range list of three pages, each its own range: the fuzz build
+    checks list pages 2 at a time, so the third is checked by
+    pkram_check_list_pages()."""
+    h = healthy()
+    h.rl = [RL, RL2, RL3]
+    return h
+
+
+def third_list_page_bare():
+    """The same, but no range covers the third list page (which holds no
+    item): nothing may be preserved."""
+    h = list_of_three()
+    h.rl_bare = [RL3]
+    return h
+
+
 INPUTS = {
+    'range-list-of-three-pages': list_of_three,
+    'range-list-third-page-not-preserved': third_list_page_bare,
     'avoid-is-healthy-folio': avoid_is_folio,
     'superblock-is-folio': sb_is_folio,
     'range-list-page-is-folio': range_page_is_folio,

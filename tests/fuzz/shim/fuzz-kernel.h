@@ -76,6 +76,7 @@ typedef u64 __be64;
 #define SZ_256M			0x10000000
 #define NSEC_PER_USEC		1000L
 #define U32_MAX			((u32)~0U)
+#define U64_MAX			((u64)~0ULL)
 #define PFN_PHYS(x)		((phys_addr_t)(x) << PAGE_SHIFT)
 
 static inline unsigned long __ffs64(u64 word)
