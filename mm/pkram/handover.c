@@ -291,38 +291,6 @@ unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 	return out + 1;
 }
 
-/*
- * Checksum every metadata page of a node. An outgoing node's objects get
- * their data checksum here; an incoming node carried over keeps the one it
- * arrived with, so that data damaged since it was taken is still caught.
- */
-void pkram_seal_node(struct pkram_node_meta *meta, bool incoming)
-{
-	u64 obj_phys = meta->first_obj;
-
-	while (obj_phys) {
-		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
-		u64 heads[2] = { obj->folios_head, obj->bytes_head };
-		int s;
-
-		for (s = 0; s < 2; s++) {
-			u64 link = heads[s];
-
-			while (link) {
-				struct pkram_link_meta *l = phys_to_virt(link);
-
-				link = l->hdr.next;
-				pkram_meta_seal(l);
-			}
-		}
-		obj_phys = obj->hdr.next;
-		if ((obj->flags & PKRAM_DATA_csum) && !incoming)
-			obj->data_crc = pkram_obj_crc(obj);
-		pkram_meta_seal(obj);
-	}
-	pkram_meta_seal(meta);
-}
-
 static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 			  u64 ranges, u64 nr_ranges, u64 range_pages, u64 pages)
 {
@@ -347,102 +315,40 @@ static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
 	return err ? -EINVAL : 0;
 }
 
-/*
- * Encoding the range list (see struct pkram_ranges_meta). Runs of at least
- * PKRAM_RL_RUN_MIN pages are run items; shorter ones go into bitmap items,
- * which a new item replaces when the gap to the next range would waste more
- * than a few words. Without @pages the writer only counts, with the same
- * page breaks as when it writes.
- */
-#define PKRAM_RL_RUN_MIN	128
-#define PKRAM_RL_GAP_MAX	128
-
-struct pkram_rl_writer {
-	struct list_head *pages;	/* the list's pages; NULL: count only */
-	struct page *page;		/* being written */
-	struct pkram_ranges_meta *p;
-	unsigned long nr_pages;		/* pages used */
-	u64 nr_ranges;
-	u32 pos;			/* words used in the page */
-	bool bm_open;			/* the last item is a bitmap */
-	u32 bm_hdr;			/* its first word */
-	u32 bm_words;
-	unsigned long bm_base;		/* pfn of its bit 0 */
+/* The range list's pages, on a list: pkram_rl_write()'s page source. */
+struct pkram_rl_list {
+	struct pkram_pfnmap *m;
+	struct list_head *list;
+	struct page *page;		/* page @idx, or NULL */
+	unsigned long idx;
 };
 
-/* Start an item of at least @n words; false if out of pages. */
-static bool pkram_rl_room(struct pkram_rl_writer *w, u32 n)
+static int pkram_rl_list_grow(void *arg)
 {
-	w->bm_open = false;
-	if (w->nr_pages && w->pos + n <= PKRAM_RANGES_WORDS)
-		return true;
-	w->nr_pages++;
-	w->pos = 0;
-	if (!w->pages)
-		return true;
-	w->page = w->page ? list_next_entry(w->page, lru) :
-			    list_first_entry(w->pages, struct page, lru);
-	if (list_entry_is_head(w->page, w->pages, lru))
-		return false;
-	w->p = page_address(w->page);
-	return true;
+	struct pkram_rl_list *rl = arg;
+	struct page *page = pkram_alloc_safe(GFP_KERNEL | __GFP_ZERO, 0);
+
+	if (!page)
+		return -ENOMEM;
+	list_add_tail(&page->lru, rl->list);
+	return pkram_pfnmap_set(rl->m, page_to_pfn(page), page_to_pfn(page) + 1);
 }
 
-static void pkram_rl_put(struct pkram_rl_writer *w, u64 word)
+/* Page @i: asked for in order, from 0 again for each pass. */
+static void *pkram_rl_list_page(void *arg, unsigned long i)
 {
-	if (w->p) {
-		w->p->words[w->pos] = word;
-		w->p->nr_words = w->pos + 1;
-	}
-	w->pos++;
-}
+	struct pkram_rl_list *rl = arg;
 
-static bool pkram_rl_add(struct pkram_rl_writer *w, unsigned long pfn,
-			 unsigned long end)
-{
-	unsigned long i;
-
-	w->nr_ranges++;
-	if (end - pfn >= PKRAM_RL_RUN_MIN) {
-		if (!pkram_rl_room(w, 2))
-			return false;
-		pkram_rl_put(w, PFN_PHYS(pfn));
-		pkram_rl_put(w, end - pfn);
-		return true;
+	if (!i || !rl->page) {
+		rl->page = list_first_entry_or_null(rl->list, struct page, lru);
+		rl->idx = 0;
 	}
-	if (!w->bm_open || pfn >= w->bm_base + 64 * w->bm_words + PKRAM_RL_GAP_MAX ||
-	    DIV_ROUND_UP(end - w->bm_base, 64) > w->bm_words +
-	    PKRAM_RANGES_WORDS - w->pos) {
-		if (!pkram_rl_room(w, 1 + DIV_ROUND_UP(end - pfn, 64)))
-			return false;
-		w->bm_open = true;
-		w->bm_hdr = w->pos;
-		w->bm_words = 0;
-		w->bm_base = pfn;
-		pkram_rl_put(w, PFN_PHYS(pfn) | PKRAM_RL_BITMAP);
+	while (rl->page && rl->idx < i) {
+		rl->page = list_is_last(&rl->page->lru, rl->list) ? NULL :
+			   list_next_entry(rl->page, lru);
+		rl->idx++;
 	}
-	while (w->bm_words * 64 < end - w->bm_base) {
-		pkram_rl_put(w, 0);
-		w->bm_words++;
-	}
-	if (w->p) {
-		w->p->words[w->bm_hdr] = PFN_PHYS(w->bm_base) | PKRAM_RL_BITMAP |
-			((u64)w->bm_words << PKRAM_RL_NWORDS_SHIFT);
-		for (i = pfn - w->bm_base; i < end - w->bm_base; i++)
-			w->p->words[w->bm_hdr + 1 + i / 64] |= BIT_ULL(i % 64);
-	}
-	return true;
-}
-
-static bool pkram_rl_encode(struct pkram_rl_writer *w,
-			    const struct pkram_pfnmap *m)
-{
-	unsigned long pos, s, e;
-
-	for (pos = 0; pkram_pfnmap_next(m, &pos, &s, &e); )
-		if (!pkram_rl_add(w, s, e))
-			return false;
-	return true;
+	return rl->page ? page_address(rl->page) : NULL;
 }
 
 /**
@@ -460,50 +366,14 @@ static bool pkram_rl_encode(struct pkram_rl_writer *w,
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 		       u64 *head, u64 *nr_ranges, u64 *list_pages)
 {
-	struct pkram_ranges_meta *prev = NULL;
-	struct pkram_rl_writer w;
-	unsigned long have = 0;
-	struct page *page;
-	int tries, err;
+	struct pkram_rl_list rl = { .m = m, .list = list };
+	const struct pkram_rl_pages src = {
+		.grow = pkram_rl_list_grow,
+		.page = pkram_rl_list_page,
+		.arg = &rl,
+	};
 
-	for (tries = 0; ; tries++) {
-		memset(&w, 0, sizeof(w));
-		pkram_rl_encode(&w, m);
-		if (w.nr_pages <= have)
-			break;
-		if (tries == 8)
-			return -EAGAIN;		/* does not settle: cannot happen */
-		while (have < w.nr_pages) {
-			page = pkram_alloc_safe(GFP_KERNEL | __GFP_ZERO, 0);
-			if (!page)
-				return -ENOMEM;
-			list_add_tail(&page->lru, list);
-			have++;
-			err = pkram_pfnmap_set(m, page_to_pfn(page),
-					       page_to_pfn(page) + 1);
-			if (err)
-				return err;
-		}
-	}
-	memset(&w, 0, sizeof(w));
-	w.pages = list;
-	if (!pkram_rl_encode(&w, m))
-		return -EAGAIN;
-	list_for_each_entry(page, list, lru) {
-		struct pkram_ranges_meta *p = page_address(page);
-
-		p->hdr.type = PKRAM_META_RANGES;
-		if (prev)
-			prev->hdr.next = page_to_phys(page);
-		else
-			*head = page_to_phys(page);
-		prev = p;
-	}
-	list_for_each_entry(page, list, lru)
-		pkram_meta_seal(page_address(page));
-	*nr_ranges = w.nr_ranges;
-	*list_pages = have;
-	return 0;
+	return pkram_rl_write(m, &src, head, nr_ranges, list_pages);
 }
 
 /**

@@ -208,8 +208,6 @@ void pkram_change_begin(struct pkram_node *node);
 void pkram_change_end(struct pkram_node *node);
 struct page *pkram_alloc_safe(gfp_t gfp, unsigned int order);
 void pkram_free_owned(struct page *page, unsigned int order);
-int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
-		    void *arg);
 void pkram_release_stream(u64 head, bool incoming, bool put_data);
 u32 pkram_obj_crc(const struct pkram_obj_meta *obj);
 void pkram_free_meta_page(void *page, bool incoming);
@@ -246,6 +244,23 @@ bool pkram_pfnmap_next(const struct pkram_pfnmap *m, unsigned long *pos,
 
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 		       u64 *head, u64 *nr_ranges, u64 *list_pages);
+
+/* rlist.c */
+int pkram_walk_stream(u64 head, bool links, pkram_range_fn fn, void *arg);
+int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn,
+		    void *arg);
+void pkram_seal_node(struct pkram_node_meta *meta, bool incoming);
+/* Where the range list's pages come from (pkram_rl_write()). */
+struct pkram_rl_pages {
+	int (*grow)(void *arg);			/* add a page, or an errno */
+	void *(*page)(void *arg, unsigned long i);	/* page i, or NULL */
+	void *arg;
+};
+
+int pkram_rl_write(struct pkram_pfnmap *m, const struct pkram_rl_pages *src,
+		   u64 *head, u64 *nr_ranges, u64 *list_pages);
+
+/* handover.c */
 #define PKRAM_COLLECT_PENDING	BIT(0)	/* memory of pkram_register_pending() */
 #define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
@@ -327,7 +342,6 @@ struct pkram_rl_cursor {
 };
 
 int pkram_rl_next(struct pkram_rl_cursor *c, struct pkram_range *out);
-void pkram_seal_node(struct pkram_node_meta *meta, bool incoming);
 int pkram_parse_incoming(void);
 extern phys_addr_t pkram_incoming_sb;
 

@@ -202,52 +202,6 @@ void pkram_release_stream(u64 head, bool incoming, bool put_data)
 	}
 }
 
-static int pkram_walk_entry(const struct pkram_entry *e, pkram_range_fn fn,
-			    void *arg)
-{
-	u64 i, start;
-	int err = 0;
-
-	if (!e->pfns)
-		return fn(e->phys, e->phys + (e->count << (e->order + PAGE_SHIFT)),
-			  arg);
-	for (i = 0; !err && i < e->count; i++) {
-		start = pkram_entry_folio(e, i);
-		err = fn(start, start + PAGE_SIZE, arg);
-	}
-	return err;
-}
-
-/*
- * Report the data of the stream at @head, and with @links its link pages,
- * to @fn. Return: 0, @fn's first non-zero value, or -EINVAL for an entry
- * that does not decode.
- */
-static int pkram_walk_stream(u64 head, bool links, pkram_range_fn fn,
-			     void *arg)
-{
-	int err = 0;
-
-	while (!err && head) {
-		struct pkram_link_meta *link = phys_to_virt(head);
-		unsigned int pos = 0;
-
-		if (links)
-			err = fn(head, head + PAGE_SIZE, arg);
-		while (!err && pos < link->nr_words) {
-			struct pkram_entry e;
-
-			if (!pkram_entry_decode(&link->words[pos],
-						link->nr_words - pos, &e))
-				return -EINVAL;
-			err = pkram_walk_entry(&e, fn, arg);
-			pos += e.words;
-		}
-		head = link->hdr.next;
-	}
-	return err;
-}
-
 static int pkram_crc_fn(u64 start, u64 end, void *arg)
 {
 	u32 *crc = arg;
@@ -319,35 +273,6 @@ u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
 	pkram_walk_stream(obj->folios_head, false, pkram_crc_fn, &crc);
 	pkram_walk_stream(obj->bytes_head, false, pkram_crc_fn, &crc);
 	return crc;
-}
-
-/**
- * pkram_walk_node - report every physical range a node occupies
- * @meta: the node
- * @fn: called for each metadata page and each entry's data, [start, end)
- * @arg: passed to @fn
- *
- * On a node other threads are saving into, hold pkram_save_sem for writing
- * (which keeps their appends out) and pkram_mutex (which keeps the node
- * from being freed).
- *
- * Return: 0, or the first non-zero value @fn returned.
- */
-int pkram_walk_node(struct pkram_node_meta *meta, pkram_range_fn fn, void *arg)
-{
-	u64 obj_phys = meta->first_obj;
-	int err;
-
-	err = fn(virt_to_phys(meta), virt_to_phys(meta) + PAGE_SIZE, arg);
-	while (!err && obj_phys) {
-		struct pkram_obj_meta *obj = phys_to_virt(obj_phys);
-
-		err = fn(obj_phys, obj_phys + PAGE_SIZE, arg) ?:
-		      pkram_walk_stream(obj->folios_head, true, fn, arg) ?:
-		      pkram_walk_stream(obj->bytes_head, true, fn, arg);
-		obj_phys = obj->hdr.next;
-	}
-	return err;
 }
 
 /* ---- saving ---- */
