@@ -191,10 +191,11 @@ int pkram_kexec_prepare(struct kimage *image);
 void pkram_kexec_finalize(struct kimage *image);
 /* For arch code: the page the next kernel's early boot reads the avoid list from. */
 phys_addr_t pkram_avoid_phys(void);
-unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
+/* Gives sorted ranges one at a time: fills *@r, false at the end. */
+typedef bool (*pkram_range_next_fn)(void *arg, struct pkram_range *r);
+unsigned int pkram_hull(pkram_range_next_fn next, void *arg,
 			struct pkram_range *hull, unsigned int max);
-void pkram_arch_write_avoid(void *page, const struct pkram_range *r,
-			    unsigned long nr);
+void pkram_arch_write_avoid(void *page, pkram_range_next_fn next, void *arg);
 
 #else /* !CONFIG_PKRAM */
 

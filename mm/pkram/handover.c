@@ -239,45 +239,50 @@ struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags)
 
 /**
  * pkram_hull - cover sorted ranges with at most @max ranges
- * @r: sorted, disjoint ranges
- * @nr: how many
+ * @next: gives the ranges one at a time, sorted and disjoint; false at the end
+ * @arg: passed to @next
  * @hull: where to write the cover
  * @max: the most ranges the cover may have, at least 1
  *
  * Keeps the @max - 1 largest gaps open, so the cover wastes as little
- * memory as @max ranges allow. O(@nr * @max) in the worst case.
+ * memory as @max ranges allow. One pass, with no memory but @hull; O(@max)
+ * per range in the worst case.
  *
  * Return: the number of ranges written to @hull.
  */
-unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
+unsigned int pkram_hull(pkram_range_next_fn next, void *arg,
 			struct pkram_range *hull, unsigned int max)
 {
 	unsigned int ngaps = 0, i, j, out = 0;
-	unsigned long k;
-	u64 start;
+	struct pkram_range r, first;
+	u64 start, prev_end;
 
-	if (!nr || !max)
+	if (!max || !next(arg, &first))
 		return 0;
 	/* hull[] first collects the largest gaps, as [end of one, start of next) */
-	for (k = 1; k < nr; k++) {
-		u64 len = r[k].start - r[k - 1].end;
+	prev_end = first.end;
+	while (next(arg, &r)) {
+		u64 len = r.start - prev_end;
 
 		if (ngaps == max - 1 &&
-		    (!ngaps || len <= hull[ngaps - 1].end - hull[ngaps - 1].start))
+		    (!ngaps || len <= hull[ngaps - 1].end - hull[ngaps - 1].start)) {
+			prev_end = r.end;
 			continue;
+		}
 		i = ngaps < max - 1 ? ngaps++ : ngaps - 1;
 		while (i && hull[i - 1].end - hull[i - 1].start < len) {
 			hull[i] = hull[i - 1];
 			i--;
 		}
-		hull[i].start = r[k - 1].end;
-		hull[i].end = r[k].start;
+		hull[i].start = prev_end;
+		hull[i].end = r.start;
+		prev_end = r.end;
 	}
 	/* sort the kept gaps by address (few of them) */
 	for (i = 1; i < ngaps; i++)
 		for (j = i; j && hull[j - 1].start > hull[j].start; j--)
 			swap(hull[j - 1], hull[j]);
-	start = r[0].start;
+	start = first.start;
 	for (i = 0; i < ngaps; i++) {
 		u64 gap_start = hull[i].start, gap_end = hull[i].end;
 
@@ -287,8 +292,27 @@ unsigned int pkram_hull(const struct pkram_range *r, unsigned long nr,
 		start = gap_end;
 	}
 	hull[out].start = start;
-	hull[out].end = r[nr - 1].end;
+	hull[out].end = prev_end;
 	return out + 1;
+}
+
+/* The marked ranges of a page-frame map, for pkram_hull(). */
+struct pkram_pfnmap_iter {
+	const struct pkram_pfnmap *m;
+	unsigned long pos, nr;
+};
+
+static bool pkram_pfnmap_iter_next(void *arg, struct pkram_range *r)
+{
+	struct pkram_pfnmap_iter *it = arg;
+	unsigned long s, e;
+
+	if (!pkram_pfnmap_next(it->m, &it->pos, &s, &e))
+		return false;
+	r->start = PFN_PHYS(s);
+	r->end = PFN_PHYS(e);
+	it->nr++;
+	return true;
 }
 
 static int pkram_write_sb(void *sb, fdt64_t *table, unsigned long nodes,
@@ -379,15 +403,15 @@ int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 /**
  * pkram_arch_write_avoid - write what the next kernel's early boot avoids
  * @page: the avoid page (pkram_avoid_phys()), zeroed
- * @r: every preserved range, sorted
- * @nr: how many
+ * @next: gives every preserved range, sorted (see pkram_hull())
+ * @arg: passed to @next
  *
  * Called as the handover is written, for architectures whose boot code
  * must keep the new kernel off preserved memory before it can read the
  * handover (x86: the decompressor's KASLR). The default writes nothing.
  */
-void __weak pkram_arch_write_avoid(void *page, const struct pkram_range *r,
-				   unsigned long nr)
+void __weak pkram_arch_write_avoid(void *page, pkram_range_next_fn next,
+				   void *arg)
 {
 }
 
@@ -464,9 +488,9 @@ int pkram_finalize(void)
 {
 	u64 ranges = 0, nr_ranges = 0, pages = 0, meta = 0, list_pages = 0;
 	struct pkram_pfnmap m = { };
-	struct pkram_range *r = NULL;
+	struct pkram_pfnmap_iter it = { .m = &m };
 	struct pkram_node *node;
-	unsigned long nr = 0, nodes = 0;
+	unsigned long nodes = 0;
 	u64 start = ktime_get_ns();
 	fdt64_t *table;
 	void *sb;
@@ -529,26 +553,22 @@ int pkram_finalize(void)
 	if (err)
 		goto out;
 	meta += list_pages + 2;		/* and the superblock and avoid pages */
-	r = pkram_pfnmap_ranges(&m, &nr);
-	if (!r) {
-		err = -ENOMEM;
-		goto out;
-	}
 
 	list_for_each_entry(node, &pkram_nodes, list)
 		if (pkram_node_preserved(node))
 			pkram_seal_node(node->meta, node->incoming);
 
-	pkram_arch_write_avoid(page_address(pkram_avoid_page), r, nr);
+	pkram_arch_write_avoid(page_address(pkram_avoid_page),
+			       pkram_pfnmap_iter_next, &it);
 	err = pkram_write_sb(sb, table, nodes, ranges, nr_ranges, list_pages,
 			     pages);
 	if (!err)
-		/* working memory: the map, the range array, the node table */
-		pr_info("preserving %lu node(s), %llu pages in %lu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB, working memory %lu KiB\n",
-			nodes, pages, nr, meta,
+		/* working memory: the map and the node table */
+		pr_info("preserving %lu node(s), %llu pages in %llu range(s), %llu metadata pages; finalized in %llu us, page-frame map %lu KiB, working memory %lu KiB\n",
+			nodes, pages, nr_ranges, meta,
 			div_u64(ktime_get_ns() - start, NSEC_PER_USEC),
 			DIV_ROUND_UP(pkram_pfnmap_bytes(&m), SZ_1K),
-			DIV_ROUND_UP(pkram_pfnmap_bytes(&m) + nr * sizeof(*r) +
+			DIV_ROUND_UP(pkram_pfnmap_bytes(&m) +
 				     PKRAM_MAX_NODES * sizeof(*table), SZ_1K));
 #ifdef CONFIG_PKRAM_TEST_HOOKS
 	if (!err && pkram_test_finalize_hook)
@@ -561,7 +581,6 @@ out:
 	}
 	mutex_unlock(&pkram_mutex);
 	pkram_pfnmap_destroy(&m);
-	kvfree(r);
 	kfree(table);
 	return err;
 }

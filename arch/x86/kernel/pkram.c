@@ -49,21 +49,20 @@ void pkram_kexec_setup_data(struct kimage *image, struct boot_params *params,
 /**
  * pkram_arch_write_avoid - write the avoid list for the next decompressor
  * @page: the avoid page, zeroed
- * @r: every preserved range, sorted
- * @nr: how many
+ * @next: gives every preserved range, sorted
+ * @arg: passed to @next
  *
- * At most PKRAM_AVOID_MAX ranges that cover all of @r (the largest gaps
- * between them left open): KASLR keeps the new kernel off them
- * (arch/x86/boot/compressed/pkram.c).
+ * At most PKRAM_AVOID_MAX ranges that cover every preserved range (the
+ * largest gaps between them left open): KASLR keeps the new kernel off
+ * them (arch/x86/boot/compressed/pkram.c).
  */
-void pkram_arch_write_avoid(void *page, const struct pkram_range *r,
-			    unsigned long nr)
+void pkram_arch_write_avoid(void *page, pkram_range_next_fn next, void *arg)
 {
 	struct pkram_range hull[PKRAM_AVOID_MAX];
 	struct pkram_avoid *pa = page;
 	unsigned int i, n;
 
-	n = pkram_hull(r, nr, hull, PKRAM_AVOID_MAX);
+	n = pkram_hull(next, arg, hull, PKRAM_AVOID_MAX);
 	for (i = 0; i < n; i++) {
 		pa->ranges[i].start = hull[i].start;
 		pa->ranges[i].end = hull[i].end;

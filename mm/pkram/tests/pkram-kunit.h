@@ -52,24 +52,54 @@ static void pkram_test_seal(struct kunit *test)
 	free_page((unsigned long)link);
 }
 
+struct pkram_test_ranges {
+	const struct pkram_range *r;
+	unsigned long n, i;
+};
+
+static bool pkram_test_ranges_next(void *arg, struct pkram_range *r)
+{
+	struct pkram_test_ranges *t = arg;
+
+	if (t->i == t->n)
+		return false;
+	*r = t->r[t->i++];
+	return true;
+}
+
+static unsigned int pkram_test_hull_of(const struct pkram_range *r,
+				       unsigned long n,
+				       struct pkram_range *hull,
+				       unsigned int max)
+{
+	struct pkram_test_ranges t = { .r = r, .n = n };
+
+	return pkram_hull(pkram_test_ranges_next, &t, hull, max);
+}
+
 static void pkram_test_hull(struct kunit *test)
 {
 	struct pkram_range r[] = {
 		{ 0x1000, 0x3000 }, { 0x5000, 0x6000 }, { 0x9000, 0xa000 },
 		{ 0x20000, 0x21000 },
 	};
-	struct pkram_range hull[3];
+	struct pkram_range hull[4];
 	unsigned long n = ARRAY_SIZE(r);
 
+	KUNIT_EXPECT_EQ(test, pkram_test_hull_of(r, 0, hull, 3), 0);
+	/* enough ranges: the cover is the ranges */
+	KUNIT_ASSERT_EQ(test, pkram_test_hull_of(r, n, hull, 4), 4);
+	KUNIT_EXPECT_EQ(test, hull[3].start, 0x20000);
+	KUNIT_EXPECT_EQ(test, hull[3].end, 0x21000);
 	/* two largest gaps stay open: 0xa000-0x20000 and 0x6000-0x9000 */
-	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 3), 3);
+	KUNIT_ASSERT_EQ(test, pkram_test_hull_of(r, n, hull, 3), 3);
 	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
 	KUNIT_EXPECT_EQ(test, hull[0].end, 0x6000);
 	KUNIT_EXPECT_EQ(test, hull[1].start, 0x9000);
 	KUNIT_EXPECT_EQ(test, hull[1].end, 0xa000);
 	KUNIT_EXPECT_EQ(test, hull[2].start, 0x20000);
 	KUNIT_EXPECT_EQ(test, hull[2].end, 0x21000);
-	KUNIT_ASSERT_EQ(test, pkram_hull(r, n, hull, 1), 1);
+	KUNIT_ASSERT_EQ(test, pkram_test_hull_of(r, n, hull, 1), 1);
 	KUNIT_EXPECT_EQ(test, hull[0].start, 0x1000);
 	KUNIT_EXPECT_EQ(test, hull[0].end, 0x21000);
 }
