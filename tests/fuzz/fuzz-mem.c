@@ -287,6 +287,8 @@ void *fuzz_phys_to_virt(phys_addr_t phys)
 
 	if (phys >= fuzz.span || !fuzz_set_contains(&fuzz.ram, page, page + PAGE_SIZE))
 		fuzz_fail("phys_to_virt(%#llx): not RAM", (unsigned long long)phys);
+	if (fuzz.phase == FUZZ_OLD)
+		return fuzz.base + phys;
 	if (fuzz.phase == FUZZ_EARLY ? !in_reserved(page, page + PAGE_SIZE) :
 	    !fuzz_set_contains(&fuzz.preserved, page, page + PAGE_SIZE))
 		fuzz_fail("phys_to_virt(%#llx): memory that is not %s",

@@ -54,6 +54,7 @@ bool fuzz_set_overlaps(const struct fuzz_set *s, u64 start, u64 end);
 enum fuzz_phase {
 	FUZZ_EARLY,	/* pkram_reserve(): memblock.reserved */
 	FUZZ_LATE,	/* pkram_parse_incoming(): the preserved ranges */
+	FUZZ_OLD,	/* bench-scale's old kernel, finalizing: any RAM */
 };
 
 struct fuzz_state {

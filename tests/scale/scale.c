@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench-scale: PKRAM's early reservation and validation on hosts the VM
- * cannot be. mm/pkram/boot.c and meta.c, unchanged, run natively against
- * the fake kernel of tests/fuzz/fuzz-mem.c (built with FUZZ_SCALE: 4 TiB of
- * fake physical memory, made on first touch), on handovers this program
- * writes the way a kernel that preserved 16 GiB to 1 TiB would have: nodes
- * of 1 GiB objects whose link pages are encoded by stream.c's rules, a
- * range list encoded by handover.c's rules, a sealed FDT superblock.
+ * bench-scale: PKRAM's handover on hosts the VM cannot be. This program
+ * writes nodes the way a kernel that preserved 16 GiB to 1 TiB would have
+ * (1 GiB objects whose link pages follow stream.c's rules); then the
+ * kernel's own code, unchanged, runs natively against the fake kernel of
+ * tests/fuzz/fuzz-mem.c (built with FUZZ_SCALE: 4 TiB of fake physical
+ * memory, made on first touch): the finalize side as pkram_finalize()
+ * runs it (pfnmap.c marks every node's pages, rlist.c writes the range
+ * list and seals the nodes), then a sealed FDT superblock, then the new
+ * kernel's early reservation and validation (boot.c, meta.c).
  *
- *   bench-scale [-r RUNS] [-l scattered,thp,mixed] [SIZE_GIB...]
+ *   bench-scale [-r RUNS] [-l scattered,thp,mixed] [-s SPARE_DIV] [SIZE_GIB...]
  *
  * Each (size, layout) runs in a child process of its own, RUNS times (the
  * median is reported); the last lines are growth factors from the second
@@ -38,13 +40,13 @@ extern char __start_fuzz_initdata[], __stop_fuzz_initdata[];
 #define NODE_OBJS	64			/* a node: 64 files */
 #define RESERVE_REGIONS	4096	/* boot.c: PKRAM_RESERVE_REGIONS */
 /*
- * Free memory beyond the data's span: half the data. With a quarter, the
- * gap budget (a quarter of free memory kept back) covers 94 % of the gaps
- * of the scattered and thp layouts, and memblock gets the rest as regions.
+ * Free memory beyond the data's span: half the data, at least 4 GiB; with
+ * -s DIV, 1/DIV of the data. The gap budget keeps 1/32 of RAM free, so
+ * with little spare it covers only part of the gaps, and memblock gets the
+ * rest as regions: the scattered layout, whose span is twice its data,
+ * from -s 17 on.
  */
-#ifndef SPARE_DIV
-#define SPARE_DIV	2
-#endif
+static unsigned int spare_div;
 
 enum layout { SCATTERED, THP, MIXED, NR_LAYOUTS };
 static const char *const layout_name[] = { "scattered", "thp", "mixed" };
@@ -241,101 +243,52 @@ done:
 	w->next_index = index + (1ULL << order);
 }
 
-/* ---- the range list, as mm/pkram/handover.c encodes it ---- */
+/* ---- the finalize side: pkram_finalize()'s steps, with rlist.c and pfnmap.c ---- */
 
-#define RL_RUN_MIN	128	/* handover.c: PKRAM_RL_RUN_MIN */
-#define RL_GAP_MAX	128	/* handover.c: PKRAM_RL_GAP_MAX */
+/* rlist.c seals objects with a data checksum through this; these have none */
+u32 pkram_obj_crc(const struct pkram_obj_meta *obj)
+{
+	(void)obj;
+	abort();
+}
 
-struct rl_writer {
-	u64 *pages;		/* the list's pages; NULL: count only */
-	struct pkram_ranges_meta *p;
-	u64 nr_pages, nr_ranges, nr_preserved;
-	u32 pos;
-	bool bm_open;
-	u32 bm_hdr, bm_words;
-	u64 bm_base;
+static int mark_fn(u64 start, u64 end, void *arg)
+{
+	return pkram_pfnmap_set(arg, PHYS_PFN(start), PHYS_PFN(end));
+}
+
+/* The range list's pages: bumped one after another above the nodes. */
+struct rl_pages {
+	struct pkram_pfnmap *m;
+	u64 first;
+	unsigned long n;
 };
 
-static void rl_room(struct rl_writer *w, u32 n)
+static int rl_grow(void *arg)
 {
-	w->bm_open = false;
-	if (w->nr_pages && w->pos + n <= PKRAM_RANGES_WORDS)
-		return;
-	w->pos = 0;
-	if (w->pages)
-		w->p = (void *)(fuzz.base + w->pages[w->nr_pages]);
-	w->nr_pages++;
+	struct rl_pages *rp = arg;
+	u64 phys;
+
+	meta_alloc(&phys);
+	if (!rp->n++)
+		rp->first = phys;
+	return pkram_pfnmap_set(rp->m, PHYS_PFN(phys), PHYS_PFN(phys) + 1);
 }
 
-static void rl_put(struct rl_writer *w, u64 word)
+static void *rl_page(void *arg, unsigned long i)
 {
-	if (w->pages) {
-		w->p->words[w->pos] = word;
-		w->p->nr_words = w->pos + 1;
-	}
-	w->pos++;
-}
+	struct rl_pages *rp = arg;
 
-static void rl_add(struct rl_writer *w, u64 pfn, u64 end)
-{
-	u64 i;
-
-	w->nr_ranges++;
-	w->nr_preserved += end - pfn;
-	if (end - pfn >= RL_RUN_MIN) {
-		rl_room(w, 2);
-		rl_put(w, PFN_PHYS(pfn));
-		rl_put(w, end - pfn);
-		return;
-	}
-	if (!w->bm_open || pfn >= w->bm_base + 64 * w->bm_words + RL_GAP_MAX ||
-	    DIV_ROUND_UP(end - w->bm_base, 64) > w->bm_words +
-	    PKRAM_RANGES_WORDS - w->pos) {
-		rl_room(w, 1 + DIV_ROUND_UP(end - pfn, 64));
-		w->bm_open = true;
-		w->bm_hdr = w->pos;
-		w->bm_words = 0;
-		w->bm_base = pfn;
-		rl_put(w, PFN_PHYS(pfn) | PKRAM_RL_BITMAP);
-	}
-	while (w->bm_words * 64 < end - w->bm_base) {
-		rl_put(w, 0);
-		w->bm_words++;
-	}
-	if (w->pages) {
-		w->p->words[w->bm_hdr] = PFN_PHYS(w->bm_base) | PKRAM_RL_BITMAP |
-			((u64)w->bm_words << PKRAM_RL_NWORDS_SHIFT);
-		for (i = pfn - w->bm_base; i < end - w->bm_base; i++)
-			w->p->words[w->bm_hdr + 1 + i / 64] |= BIT_ULL(i % 64);
-	}
-}
-
-/* Every preserved range: the data's, then the metadata's. */
-static void rl_encode(struct rl_writer *w, enum layout l, u64 bytes)
-{
-	struct layout_iter it;
-	u64 phys, s = 0, e = 0;
-	unsigned int order;
-
-	layout_start(&it, l, bytes);
-	while (layout_next(&it, &phys, &order)) {
-		if (PHYS_PFN(phys) != e) {
-			if (e)
-				rl_add(w, s, e);
-			s = PHYS_PFN(phys);
-		}
-		e = PHYS_PFN(phys) + (1UL << order);
-	}
-	if (e)
-		rl_add(w, s, e);
-	rl_add(w, PHYS_PFN(meta_base), PHYS_PFN(meta_next));
+	return i < rp->n ? fuzz.base + rp->first + ((u64)i << PAGE_SHIFT) : NULL;
 }
 
 /* ---- a whole handover ---- */
 
 struct handover {
 	u64 sb, ram_end, data_pages, nr_nodes, nr_objs;
-	u64 nr_ranges, range_pages, preserved, meta_pages, gen_ns;
+	u64 nr_ranges, range_pages, meta_pages, gen_ns;
+	/* the finalize side: mark, write the list, seal; its working memory */
+	u64 mark_ns, list_ns, seal_ns, fin_bytes;
 };
 
 static u64 now_ns(void)
@@ -445,7 +398,7 @@ static void write_sb(struct handover *h, const fdt64_t *table, u64 rl_head)
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGES, rl_head);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_NR_RANGES, h->nr_ranges);
 	err = err ?: fdt_property_u64(sb, PKRAM_FDT_RANGE_PAGES, h->range_pages);
-	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, h->preserved);
+	err = err ?: fdt_property_u64(sb, PKRAM_FDT_PAGES, h->data_pages);
 	err = err ?: fdt_property_u32(sb, PKRAM_FDT_CRC, 0);
 	err = err ?: fdt_end_node(sb);
 	err = err ?: fdt_finish(sb);
@@ -459,15 +412,20 @@ static void write_sb(struct handover *h, const fdt64_t *table, u64 rl_head)
 /*
  * Write a handover of @bytes of data in layout @l into fake physical
  * memory, and set up memblock as early boot would see it: RAM from 1 MiB
- * to past the metadata with room to spare (1/SPARE_DIV of the data, at
- * least 4 GiB), the first MiB and the kernel image reserved.
+ * to past the metadata with room to spare (see spare_div), the first MiB
+ * and the kernel image reserved.
  */
 static void make_handover(struct handover *h, enum layout l, u64 bytes)
 {
 	struct fuzz_set ram = { }, rsv = { };
 	static fdt64_t table[PKRAM_MAX_NODES];
-	struct rl_writer w;
-	u64 *pages, t = now_ns(), span = 0, i;
+	struct pkram_pfnmap m;
+	struct rl_pages rp = { .m = &m };
+	const struct pkram_rl_pages src = {
+		.grow = rl_grow, .page = rl_page, .arg = &rp,
+	};
+	u64 t = now_ns(), t1, span = 0, rl_head, i;
+	int err;
 
 	memset(h, 0, sizeof(*h));
 	/* the data's span first, to know where metadata starts */
@@ -483,7 +441,8 @@ static void make_handover(struct handover *h, enum layout l, u64 bytes)
 	meta_base = ALIGN(span, GIB) + GIB;
 	/* metadata is about 0.2 % of the data at most: room for 1 % */
 	h->ram_end = ALIGN(meta_base + bytes / 100 + (64ULL << 20), GIB) +
-		     max(4 * GIB, ALIGN(bytes / SPARE_DIV, GIB));
+		     (spare_div ? ALIGN(bytes / spare_div, SZ_1M) :
+		      max(4 * GIB, ALIGN(bytes / 2, GIB)));
 	if (h->ram_end > FUZZ_PHYS_MAX) {
 		fprintf(stderr, "bench-scale: %llu GiB %s needs more than the %llu GiB of fake memory\n",
 			(unsigned long long)(bytes / GIB), layout_name[l],
@@ -501,40 +460,42 @@ static void make_handover(struct handover *h, enum layout l, u64 bytes)
 	meta_next = meta_base;
 	meta_alloc(&h->sb);
 	write_nodes(h, l, bytes, table);
-	/* the list covers its own pages: count until it settles */
-	for (i = 0; i < 8; i++) {
-		memset(&w, 0, sizeof(w));
-		rl_encode(&w, l, bytes);
-		if (i && w.nr_pages <= h->range_pages)
-			break;
-		meta_next += (w.nr_pages - h->range_pages) << PAGE_SHIFT;
-		h->range_pages = w.nr_pages;
-	}
-	pages = malloc(h->range_pages * sizeof(*pages));
-	if (!pages)
-		abort();
-	for (i = 0; i < h->range_pages; i++) {
-		pages[i] = meta_next - ((h->range_pages - i) << PAGE_SHIFT);
-		meta_init(fuzz.base + pages[i], PKRAM_META_RANGES);
-		if (i)
-			((struct pkram_ranges_meta *)(fuzz.base + pages[i - 1]))->hdr.next = pages[i];
-	}
-	memset(&w, 0, sizeof(w));
-	w.pages = pages;
-	rl_encode(&w, l, bytes);
-	for (i = 0; i < h->range_pages; i++)
-		pkram_meta_seal(fuzz.base + pages[i]);
-	h->nr_ranges = w.nr_ranges;
-	h->preserved = w.nr_preserved;
-	h->meta_pages = (meta_next - meta_base) >> PAGE_SHIFT;
-	write_sb(h, table, pages[0]);
-	free(pages);
 	h->gen_ns = now_ns() - t;
+
+	/* what pkram_finalize() does with the nodes, timed */
+	fuzz.phase = FUZZ_OLD;
+	t = now_ns();
+	err = pkram_pfnmap_init(&m, PHYS_PFN(h->ram_end));
+	for (i = 0; !err && i < h->nr_nodes; i++)
+		err = pkram_walk_node(phys_to_virt(fdt64_to_cpu(table[i])),
+				      mark_fn, &m);
+	err = err ?: mark_fn(h->sb, h->sb + PAGE_SIZE, &m);
+	t1 = now_ns();
+	h->mark_ns = t1 - t;
+	err = err ?: pkram_rl_write(&m, &src, &rl_head, &h->nr_ranges,
+				    &h->range_pages);
+	t = now_ns();
+	h->list_ns = t - t1;
+	for (i = 0; !err && i < h->nr_nodes; i++)
+		pkram_seal_node(phys_to_virt(fdt64_to_cpu(table[i])), false);
+	h->seal_ns = now_ns() - t;
+	/* the kernel's working memory: the map and the node table */
+	h->fin_bytes = pkram_pfnmap_bytes(&m) + sizeof(table);
+	if (err || m.dup) {
+		fprintf(stderr, "bench-scale: finalize failed (%d%s)\n", err,
+			m.dup ? ", a page marked twice" : "");
+		exit(2);
+	}
+	pkram_pfnmap_destroy(&m);
+	fuzz.phase = FUZZ_EARLY;
+	h->meta_pages = (meta_next - meta_base) >> PAGE_SHIFT;
+	write_sb(h, table, rl_head);
 }
 
 /* ---- one run ---- */
 
 struct result {
+	u64 fin_ns;		/* the old kernel's: mark, list, seal */
 	u64 reserve_ns, gaps_ns, validate_ns;
 	u64 regions, gap_pages, offered, offered_pages;
 	u64 early_bytes, late_bytes;
@@ -648,21 +609,28 @@ static int cmp_u64(const void *a, const void *b)
 
 #define MAX_RUNS	9
 
+static u64 fin_ns(const struct handover *h)
+{
+	return h->mark_ns + h->list_ns + h->seal_ns;
+}
+
 static void median_into(struct result *res, int runs)
 {
-	u64 v[3][MAX_RUNS];
+	u64 v[4][MAX_RUNS];
 	int i, k;
 
 	for (i = 0; i < runs; i++) {
 		v[0][i] = res[i].reserve_ns;
 		v[1][i] = res[i].gaps_ns;
 		v[2][i] = res[i].validate_ns;
+		v[3][i] = fin_ns(&res[i].h);
 	}
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 4; k++)
 		qsort(v[k], runs, sizeof(u64), cmp_u64);
 	res[0].reserve_ns = v[0][runs / 2];
 	res[0].gaps_ns = v[1][runs / 2];
 	res[0].validate_ns = v[2][runs / 2];
+	res[0].fin_ns = v[3][runs / 2];
 }
 
 static double ms(u64 ns)
@@ -674,10 +642,11 @@ static void print_row(u64 gib, enum layout l, const struct result *r, int runs)
 {
 	const struct handover *h = &r->h;
 
-	printf("%6llu %-9s %9llu %9llu %7llu %9.1f %9.1f %9.1f %9.1f %8.4f %9llu %9llu %7.2f %s\n",
+	printf("%6llu %-9s %9llu %9llu %7llu %9.1f %7llu %9.1f %9.1f %9.1f %9.1f %8.4f %9llu %9llu %7.2f %s\n",
 	       (unsigned long long)gib, layout_name[l],
 	       (unsigned long long)h->nr_ranges, (unsigned long long)r->regions,
 	       (unsigned long long)(r->gap_pages >> 8),
+	       ms(r->fin_ns), (unsigned long long)(h->fin_bytes >> 10),
 	       ms(r->reserve_ns), ms(r->gaps_ns), ms(r->validate_ns),
 	       ms(r->reserve_ns + r->gaps_ns + r->validate_ns),
 	       100.0 * h->meta_pages / h->data_pages,
@@ -691,8 +660,10 @@ static void print_row(u64 gib, enum layout l, const struct result *r, int runs)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-scale [-r RUNS] [-l LAYOUT[,LAYOUT]] [SIZE_GIB...]\n"
-		"  defaults: 16 100 1024 GiB, all layouts (scattered,thp,mixed), 1 run\n");
+	fprintf(stderr, "usage: bench-scale [-r RUNS] [-l LAYOUT[,LAYOUT]] [-s SPARE_DIV] [SIZE_GIB...]\n"
+		"  defaults: 16 100 1024 GiB, all layouts (scattered,thp,mixed), 1 run,\n"
+		"  free memory beyond the data's span half the data, at least 4 GiB\n"
+		"  (-s DIV: 1/DIV of the data)\n");
 	exit(2);
 }
 
@@ -703,11 +674,16 @@ int main(int argc, char **argv)
 	bool want[NR_LAYOUTS] = { true, true, true };
 	struct result *res;
 
-	while ((opt = getopt(argc, argv, "l:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:r:s:")) != -1) {
 		switch (opt) {
 		case 'l':
 			for (l = 0; l < NR_LAYOUTS; l++)
 				want[l] = strstr(optarg, layout_name[l]);
+			break;
+		case 's':
+			spare_div = atoi(optarg);
+			if (!spare_div)
+				usage();
 			break;
 		case 'r':
 			runs = atoi(optarg);
@@ -730,10 +706,11 @@ int main(int argc, char **argv)
 	if (res == MAP_FAILED)
 		abort();
 
-	printf("# bench-scale: mm/pkram/boot.c natively on generated handovers; times in ms, median of %d run(s)\n",
+	printf("# bench-scale: mm/pkram's finalize side (rlist.c, pfnmap.c) and boot side (boot.c) natively on generated handovers; times in ms, median of %d run(s)\n",
 	       runs);
-	printf("%6s %-9s %9s %9s %7s %9s %9s %9s %9s %8s %9s %9s %7s\n",
-	       "GiB", "layout", "ranges", "regions", "gapMiB", "reserve",
+	printf("%6s %-9s %9s %9s %7s %9s %7s %9s %9s %9s %9s %8s %9s %9s %7s\n",
+	       "GiB", "layout", "ranges", "regions", "gapMiB", "finalize",
+	       "finKiB", "reserve",
 	       "gaps", "validate", "total", "meta%", "earlyKiB", "lateKiB",
 	       "gen_s");
 	for (l = 0; l < NR_LAYOUTS; l++) {
@@ -773,7 +750,7 @@ int main(int argc, char **argv)
 	if (nr_sizes >= 2) {
 		int a = nr_sizes - 2, b = nr_sizes - 1;
 
-		printf("# growth %llu -> %llu GiB (x%.1f in size): reserve, gaps, validate, total\n",
+		printf("# growth %llu -> %llu GiB (x%.1f in size): finalize; reserve, gaps, validate, total (boot)\n",
 		       (unsigned long long)sizes[a], (unsigned long long)sizes[b],
 		       (double)sizes[b] / sizes[a]);
 		for (l = 0; l < NR_LAYOUTS; l++) {
@@ -782,8 +759,9 @@ int main(int argc, char **argv)
 
 			if (!want[l])
 				continue;
-			printf("growth %-9s %6.2f %6.2f %6.2f %6.2f\n",
+			printf("growth %-9s %6.2f; %6.2f %6.2f %6.2f %6.2f\n",
 			       layout_name[l],
+			       (double)y->fin_ns / max(x->fin_ns, 1),
 			       (double)y->reserve_ns / max(x->reserve_ns, 1),
 			       (double)y->gaps_ns / max(x->gaps_ns, 1),
 			       (double)y->validate_ns / max(x->validate_ns, 1),

@@ -158,6 +158,29 @@ static inline void kvfree(const void *p)
 	fuzz_free(p);
 }
 
+/* pfnmap.c's, for bench-scale's finalize side */
+static inline void *kzalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return fuzz_malloc(size ?: 1, true);
+}
+
+static inline void kfree(const void *p)
+{
+	fuzz_free(p);
+}
+
+static inline unsigned long get_zeroed_page(gfp_t gfp)
+{
+	(void)gfp;
+	return (unsigned long)fuzz_malloc(PAGE_SIZE, true);
+}
+
+static inline void free_page(unsigned long addr)
+{
+	fuzz_free((const void *)addr);
+}
+
 /* ---- memblock ---- */
 enum memblock_flags {
 	MEMBLOCK_NONE = 0x0,

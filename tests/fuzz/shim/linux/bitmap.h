@@ -5,6 +5,9 @@
 #include "../fuzz-kernel.h"
 
 #define FUZZ_BPL		(8 * sizeof(long))
+#ifndef BITS_PER_BYTE
+#define BITS_PER_BYTE		8
+#endif
 #ifndef BITS_TO_LONGS
 #define BITS_TO_LONGS(n)	(((n) + FUZZ_BPL - 1) / FUZZ_BPL)
 #endif
@@ -50,6 +53,22 @@ static inline unsigned long find_next_bit(const unsigned long *map,
 {
 	while (off < size) {
 		unsigned long w = map[off / FUZZ_BPL] & (~0UL << off % FUZZ_BPL);
+
+		if (w) {
+			off = round_down(off, FUZZ_BPL) + __builtin_ctzl(w);
+			return min(off, size);
+		}
+		off = round_down(off, FUZZ_BPL) + FUZZ_BPL;
+	}
+	return size;
+}
+
+static inline unsigned long find_next_zero_bit(const unsigned long *map,
+					       unsigned long size,
+					       unsigned long off)
+{
+	while (off < size) {
+		unsigned long w = ~map[off / FUZZ_BPL] & (~0UL << off % FUZZ_BPL);
 
 		if (w) {
 			off = round_down(off, FUZZ_BPL) + __builtin_ctzl(w);
