@@ -187,15 +187,19 @@ if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
 fi
 
 # --------------------------------------------------- (d) bench-scale smoke
-# boot.c natively on generated 4 and 16 GiB handovers of every layout: each
-# must be reserved in at most 4096 memblock regions, offered whole, and give
-# every gap page back (tests/scale/scale.c); no timing is checked
+# The finalize side and boot.c natively on generated 4 and 16 GiB handovers
+# of every layout, and on 16 GiB of scattered pages with an eighth of the
+# data spare (the gap budget must still cover every gap): each must be
+# reserved in at most 4096 memblock regions ("over" fails), offered whole,
+# and give every gap page back (tests/scale/scale.c); no timing is checked
 if [ "${CHECK_SKIP_FUZZ:-0}" != 1 ] &&
    { [ -z "${CHECK_FILTER:-}" ] || [[ scale =~ $CHECK_FILTER ]]; }; then
 	s=$SECONDS
 	slog=$LOGS/scale.log
 	if make -s -C "$REPO/tests/scale" >"$slog" 2>&1 &&
-	   "$BUILD/scale/bench-scale" 4 16 >>"$slog" 2>&1; then
+	   "$BUILD/scale/bench-scale" 4 16 >>"$slog" 2>&1 &&
+	   "$BUILD/scale/bench-scale" -l scattered -s 8 16 >>"$slog" 2>&1 &&
+	   ! grep -q ' over$' "$slog"; then
 		result PASS scale:smoke $((SECONDS - s)) \
 			"$(grep -c ' ok$' "$slog") handovers reserved and offered whole"
 	else

@@ -69,7 +69,11 @@ static u64 pkram_reserve_cycles __initdata;
  * down to PKRAM_RESERVE_REGIONS regions, but never a gap of
  * 2^PKRAM_GAP_MAX_SHIFT pages or more and never more gap pages in all than
  * the budget (at most as many as are preserved, and always leaving the
- * larger of PKRAM_GAP_KEEP and a quarter of the free memory free). A gap
+ * larger of PKRAM_GAP_KEEP and 1/2^PKRAM_GAP_KEEP_SHIFT of RAM free: what
+ * boot allocates from memblock before the page allocator runs is mostly
+ * the memory map, 1/64 of RAM, and the hash tables, 1/512; so 1/32 keeps
+ * twice that, and the budget does not fall short, leaving a huge number of
+ * regions, unless nearly all free memory lies between preserved pages). A gap
  * must lie inside one memory region and clear of every earlier
  * reservation. Regions holding more than one range are remembered in
  * pkram_merged[]; pkram_parse_incoming() gives their gap pages back to the
@@ -83,6 +87,9 @@ static u64 pkram_reserve_cycles __initdata;
 #endif
 #ifndef PKRAM_GAP_KEEP
 #define PKRAM_GAP_KEEP		SZ_256M
+#endif
+#ifndef PKRAM_GAP_KEEP_SHIFT
+#define PKRAM_GAP_KEEP_SHIFT	5
 #endif
 #define PKRAM_MAX_MERGED	PKRAM_RESERVE_REGIONS
 static struct pkram_range pkram_merged[PKRAM_MAX_MERGED] __initdata;
@@ -617,7 +624,8 @@ static void __init pkram_choose_gaps(const struct pkram_feed *f)
 	free = (memblock_phys_mem_size() - memblock_reserved_size()) >>
 	       PAGE_SHIFT;
 	free = free > preserved ? free - preserved : 0;
-	keep = max_t(u64, PKRAM_GAP_KEEP >> PAGE_SHIFT, free / 4);
+	keep = max_t(u64, PKRAM_GAP_KEEP >> PAGE_SHIFT,
+		     memblock_phys_mem_size() >> (PAGE_SHIFT + PKRAM_GAP_KEEP_SHIFT));
 	if (free <= keep)
 		return;
 	for (b = 0; b < PKRAM_GAP_MAX_SHIFT; b++) {
