@@ -211,14 +211,39 @@ void pkram_unregister_pending(struct pkram_pending *pending)
 EXPORT_SYMBOL_GPL(pkram_unregister_pending);
 
 /**
- * pkram_collect_ranges - every range the preserved nodes occupy
- * @nr: set to the number of ranges returned
+ * pkram_collect_map - mark every page the preserved nodes occupy
+ * @m: an uninitialized page-frame map; on success the caller destroys it
+ *     with pkram_pfnmap_destroy()
  * @flags: PKRAM_COLLECT_PENDING to include memory registered with
  *         pkram_register_pending(), PKRAM_COLLECT_HANDOVER to include the
  *         superblock and avoid pages
  *
  * Walks the saved and the unclaimed incoming nodes, metadata included.
- * Linear in the entries and in the span of preserved memory; no sort.
+ * Linear in the entries; the map takes about 1/32768 of the span of what
+ * is marked, however many ranges that is. Caller holds pkram_mutex.
+ *
+ * Return: 0, or -ENOMEM (or -ERANGE for a page past max_pfn), with @m
+ * destroyed.
+ */
+int pkram_collect_map(struct pkram_pfnmap *m, unsigned int flags)
+{
+	int err;
+
+	lockdep_assert_held(&pkram_mutex);
+	err = pkram_pfnmap_init(m, max_pfn);
+	if (!err)
+		err = pkram_mark(m, flags);
+	if (err)
+		pkram_pfnmap_destroy(m);
+	return err;
+}
+
+/**
+ * pkram_collect_ranges - every range the preserved nodes occupy, as an array
+ * @nr: set to the number of ranges returned
+ * @flags: as for pkram_collect_map()
+ *
+ * 16 bytes a range: for tests; the kernel's own users read the map.
  * Caller holds pkram_mutex and frees the result with kvfree().
  *
  * Return: a sorted array of disjoint, non-touching ranges, or NULL (then
@@ -226,13 +251,13 @@ EXPORT_SYMBOL_GPL(pkram_unregister_pending);
  */
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags)
 {
-	struct pkram_range *r = NULL;
+	struct pkram_range *r;
 	struct pkram_pfnmap m;
 
-	lockdep_assert_held(&pkram_mutex);
 	*nr = 1;
-	if (!pkram_pfnmap_init(&m, max_pfn) && !pkram_mark(&m, flags))
-		r = pkram_pfnmap_ranges(&m, nr);
+	if (pkram_collect_map(&m, flags))
+		return NULL;
+	r = pkram_pfnmap_ranges(&m, nr);
 	pkram_pfnmap_destroy(&m);
 	return r;
 }

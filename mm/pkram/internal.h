@@ -241,6 +241,8 @@ bool pkram_pfnmap_any(const struct pkram_pfnmap *m, unsigned long s,
 		      unsigned long e);
 bool pkram_pfnmap_next(const struct pkram_pfnmap *m, unsigned long *pos,
 		       unsigned long *rs, unsigned long *re);
+unsigned long pkram_pfnmap_run_start(const struct pkram_pfnmap *m,
+				     unsigned long pfn);
 
 int pkram_write_ranges(struct pkram_pfnmap *m, struct list_head *list,
 		       u64 *head, u64 *nr_ranges, u64 *list_pages);
@@ -263,6 +265,7 @@ int pkram_rl_write(struct pkram_pfnmap *m, const struct pkram_rl_pages *src,
 /* handover.c */
 #define PKRAM_COLLECT_PENDING	BIT(0)	/* memory of pkram_register_pending() */
 #define PKRAM_COLLECT_HANDOVER	BIT(1)	/* the superblock and avoid pages */
+int pkram_collect_map(struct pkram_pfnmap *m, unsigned int flags);
 struct pkram_range *pkram_collect_ranges(unsigned long *nr, unsigned int flags);
 /* the installed image's segments and those of an image being loaded */
 #define PKRAM_MAX_BANS		32

@@ -29,13 +29,23 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 
 #include "internal.h"
 
-/* Preserved ranges at load time, for placing segments; under the kexec lock. */
-static struct pkram_range *pkram_snap;
-static unsigned long pkram_snap_nr;
+/*
+ * Preserved memory at load time, for placing segments: a page-frame map,
+ * 1/32768 of the span of what is preserved, however scattered it is.
+ * Under the kexec lock; pkram_snap_ok says whether it holds a map.
+ */
+static struct pkram_pfnmap pkram_snap;
+static bool pkram_snap_ok;
+
+static void pkram_drop_snapshot(void)
+{
+	if (pkram_snap_ok)
+		pkram_pfnmap_destroy(&pkram_snap);
+	pkram_snap_ok = false;
+}
 
 /*
  * Destinations of the installed image's segments (kexec_image), then those
@@ -69,16 +79,19 @@ static void pkram_set_bans(struct kimage *image, unsigned int keep)
 /* Fails only without memory; then nothing may be placed blindly. */
 static int pkram_take_snapshot(void)
 {
-	kvfree(pkram_snap);
+	int err;
+
+	pkram_drop_snapshot();
 	mutex_lock(&pkram_mutex);
-	pkram_snap = pkram_collect_ranges(&pkram_snap_nr, PKRAM_COLLECT_PENDING |
-					  PKRAM_COLLECT_HANDOVER);
+	err = pkram_collect_map(&pkram_snap, PKRAM_COLLECT_PENDING |
+				PKRAM_COLLECT_HANDOVER);
 	mutex_unlock(&pkram_mutex);
-	if (!pkram_snap && pkram_snap_nr) {
-		pkram_snap_nr = 0;
-		pr_err("no memory to list preserved memory: kexec load refused\n");
+	if (err) {
+		pr_err("cannot map preserved memory (%d): kexec load refused\n",
+		       err);
 		return -ENOMEM;
 	}
+	pkram_snap_ok = true;
 	return 0;
 }
 
@@ -151,22 +164,16 @@ int pkram_kexec_file_prepare(struct kimage *image)
 bool pkram_kexec_overlap(unsigned long start, unsigned long end,
 			 unsigned long *ostart, unsigned long *oend)
 {
-	unsigned long lo = 0, hi = pkram_snap_nr;
+	unsigned long pos = PHYS_PFN(start), s, e;
 
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (pkram_snap[mid].end <= start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == pkram_snap_nr || pkram_snap[lo].start > end)
+	if (!pkram_snap_ok || start > end ||
+	    !pkram_pfnmap_next(&pkram_snap, &pos, &s, &e) ||
+	    PFN_PHYS(s) > end)
 		return false;
 	if (ostart)
-		*ostart = pkram_snap[lo].start;
+		*ostart = PFN_PHYS(pkram_pfnmap_run_start(&pkram_snap, s));
 	if (oend)
-		*oend = pkram_snap[lo].end - 1;
+		*oend = PFN_PHYS(e) - 1;
 	return true;
 }
 
@@ -204,9 +211,7 @@ int pkram_kexec_check_segments(struct kimage *image)
 	/* banned alongside the installed image's until the load ends */
 	if (!err)
 		pkram_set_bans(image, pkram_nr_installed);
-	kvfree(pkram_snap);
-	pkram_snap = NULL;
-	pkram_snap_nr = 0;
+	pkram_drop_snapshot();
 	return err;
 }
 

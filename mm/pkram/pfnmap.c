@@ -224,3 +224,32 @@ bool pkram_pfnmap_next(const struct pkram_pfnmap *m, unsigned long *pos,
 	*pos = *re;
 	return true;
 }
+
+/**
+ * pkram_pfnmap_run_start - where the run of marked page frames at @pfn begins
+ * @m: the set
+ * @pfn: a marked page frame
+ *
+ * Scans down a word at a time (a chunk at a time where none is allocated).
+ *
+ * Return: the lowest page frame f such that [f, @pfn] are all marked.
+ */
+unsigned long pkram_pfnmap_run_start(const struct pkram_pfnmap *m,
+				     unsigned long pfn)
+{
+	while (pfn) {
+		unsigned long p = pfn - 1, off = p % PKRAM_PFNMAP_CHUNK;
+		unsigned long *bits = pkram_pfnmap_chunk(m, p);
+		unsigned long base = p - off % BITS_PER_LONG, zeros;
+
+		if (!bits)
+			return pfn;
+		/* the unmarked frames of p's word, at or below p */
+		zeros = ~bits[off / BITS_PER_LONG] &
+			(~0UL >> (BITS_PER_LONG - 1 - off % BITS_PER_LONG));
+		if (zeros)
+			return base + __fls(zeros) + 1;
+		pfn = base;
+	}
+	return 0;
+}

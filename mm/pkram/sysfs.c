@@ -175,31 +175,46 @@ enum {
  */
 #define PKRAM_AVOID_GAP		SZ_2M
 
+/* The lines of the avoid text, into @buf (of @cap bytes) if there is one. */
+static size_t pkram_avoid_lines(const struct pkram_pfnmap *m, char *buf,
+				size_t cap)
+{
+	unsigned long pos = 0, s, e, ns = 0, ne = 0;
+	size_t len = 0;
+	bool more = pkram_pfnmap_next(m, &pos, &s, &e);
+
+	while (more) {
+		while ((more = pkram_pfnmap_next(m, &pos, &ns, &ne)) &&
+		       PFN_PHYS(ns) - PFN_PHYS(e) < PKRAM_AVOID_GAP)
+			e = ne;
+		if (buf)
+			len += scnprintf(buf + len, cap - len, "%#llx %#llx\n",
+					 PFN_PHYS(s), PFN_PHYS(e));
+		else
+			len++;
+		s = ns;
+		e = ne;
+	}
+	return len;
+}
+
 static void *pkram_kexec_avoid_text(size_t *size)
 {
-	struct pkram_range *r;
-	unsigned long nr, i;
-	size_t cap, len = 0;
-	char *buf = NULL;
+	struct pkram_pfnmap m;
+	size_t cap;
+	char *buf;
 
 	mutex_lock(&pkram_mutex);
-	r = pkram_collect_ranges(&nr, PKRAM_COLLECT_PENDING |
-				 PKRAM_COLLECT_HANDOVER);
-	mutex_unlock(&pkram_mutex);
-	if (!r && nr)
+	if (pkram_collect_map(&m, PKRAM_COLLECT_PENDING |
+			      PKRAM_COLLECT_HANDOVER)) {
+		mutex_unlock(&pkram_mutex);
 		return NULL;
-	cap = nr * 40 + 1;
-	buf = kvmalloc(cap, GFP_KERNEL);
-	for (i = 0; buf && i < nr; i++) {
-		u64 start = r[i].start;
-
-		while (i + 1 < nr && r[i + 1].start - r[i].end < PKRAM_AVOID_GAP)
-			i++;
-		len += scnprintf(buf + len, cap - len, "%#llx %#llx\n",
-				 start, r[i].end);
 	}
-	kvfree(r);
-	*size = len;
+	mutex_unlock(&pkram_mutex);
+	cap = pkram_avoid_lines(&m, NULL, 0) * 40 + 1;
+	buf = kvmalloc(cap, GFP_KERNEL);
+	*size = buf ? pkram_avoid_lines(&m, buf, cap) : 0;
+	pkram_pfnmap_destroy(&m);
 	return buf;
 }
 

@@ -239,6 +239,17 @@ static void pkram_test_pfnmap(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_any(&m, 3 * C + 1, 7 * C - 1));
 	KUNIT_EXPECT_TRUE(test, pkram_pfnmap_any(&m, 3 * C + 1, 7 * C));
 	KUNIT_EXPECT_FALSE(test, pkram_pfnmap_any(&m, 8 * C, top - 1));
+	/* where a run begins: across words and chunks, at its first page */
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, 3 * C), C - 3);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, C + 64), C - 3);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, C - 3), C - 3);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, 7 * C - 1), 7 * C - 1);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, top - 1), top - 1);
+	/* from page frame 0; after a chunk that was never allocated */
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 0, 130), 0);
+	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 9 * C, 9 * C + 10), 0);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, 129), 0);
+	KUNIT_EXPECT_EQ(test, pkram_pfnmap_run_start(&m, 9 * C + 9), 9 * C);
 	/* marking a page again is seen, across a chunk boundary too */
 	KUNIT_ASSERT_EQ(test, pkram_pfnmap_set(&m, 7 * C - 2, 7 * C - 1), 0);
 	KUNIT_EXPECT_FALSE(test, m.dup);

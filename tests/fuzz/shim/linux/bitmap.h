@@ -8,6 +8,15 @@
 #ifndef BITS_PER_BYTE
 #define BITS_PER_BYTE		8
 #endif
+#ifndef BITS_PER_LONG
+#define BITS_PER_LONG		FUZZ_BPL
+#endif
+
+/* the highest set bit of @w, which is not 0 */
+static inline unsigned long __fls(unsigned long w)
+{
+	return FUZZ_BPL - 1 - __builtin_clzl(w);
+}
 #ifndef BITS_TO_LONGS
 #define BITS_TO_LONGS(n)	(((n) + FUZZ_BPL - 1) / FUZZ_BPL)
 #endif
