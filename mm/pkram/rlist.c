@@ -152,6 +152,12 @@ struct pkram_rl_writer {
 	unsigned long bm_base;		/* pfn of its bit 0 */
 };
 
+static void pkram_rl_clear(struct pkram_ranges_meta *p)
+{
+	p->nr_words = 0;
+	memset(p->words, 0, PKRAM_RANGES_WORDS * sizeof(p->words[0]));
+}
+
 /* Start an item of at least @n words; false if out of pages. */
 static bool pkram_rl_room(struct pkram_rl_writer *w, u32 n)
 {
@@ -163,6 +169,7 @@ static bool pkram_rl_room(struct pkram_rl_writer *w, u32 n)
 		w->p = w->src->page(w->src->arg, w->nr_pages);
 		if (!w->p)
 			return false;
+		pkram_rl_clear(w->p);	/* of a write that ran out */
 	}
 	w->nr_pages++;
 	return true;
@@ -235,39 +242,45 @@ static bool pkram_rl_encode(struct pkram_rl_writer *w,
  * @nr_ranges: set to the number of ranges the list yields
  * @list_pages: set to the number of pages the list takes
  *
- * Pages are added until the list of everything marked, them included,
- * fits; then the list is written, its pages linked and sealed.
+ * Two passes over @m: one counts the pages the list needs without its own,
+ * then pages are added with a margin for the ranges they add themselves
+ * (a page adds at most a few words) and the list is written; should it not
+ * fit after all, more pages are added and it is written again. Pages the
+ * list does not fill stay in it, empty. Then its pages are linked and
+ * sealed.
  *
- * Return: 0, ->grow()'s error, or -EAGAIN if the size does not settle.
+ * Return: 0, ->grow()'s error, or -EAGAIN if the list never fits.
  */
 int pkram_rl_write(struct pkram_pfnmap *m, const struct pkram_rl_pages *src,
 		   u64 *head, u64 *nr_ranges, u64 *list_pages)
 {
 	struct pkram_ranges_meta *p, *prev = NULL;
 	struct pkram_rl_writer w;
-	unsigned long have = 0, i;
+	unsigned long have = 0, want, i;
 	int tries, err;
 
+	memset(&w, 0, sizeof(w));
+	pkram_rl_encode(&w, m);
+	want = w.nr_pages + w.nr_pages / 64 + 1;
 	for (tries = 0; ; tries++) {
-		memset(&w, 0, sizeof(w));
-		pkram_rl_encode(&w, m);
-		if (w.nr_pages <= have)
-			break;
-		if (tries == 8)
-			return -EAGAIN;		/* does not settle: cannot happen */
-		for (; have < w.nr_pages; have++) {
+		for (; have < want; have++) {
 			err = src->grow(src->arg);
 			if (err)
 				return err;
 		}
+		memset(&w, 0, sizeof(w));
+		w.src = src;
+		if (pkram_rl_encode(&w, m))
+			break;
+		if (tries == 8)
+			return -EAGAIN;		/* cannot happen */
+		want = have + have / 8 + 1;
 	}
-	memset(&w, 0, sizeof(w));
-	w.src = src;
-	if (!pkram_rl_encode(&w, m))
-		return -EAGAIN;
 	*head = 0;
 	for (i = 0; i < have; i++) {
 		p = src->page(src->arg, i);
+		if (i >= w.nr_pages)
+			pkram_rl_clear(p);
 		p->hdr.type = PKRAM_META_RANGES;
 		if (prev)
 			prev->hdr.next = virt_to_phys(p);

@@ -125,7 +125,7 @@ struct pkram_link_meta {
  *                A + (64 * w + b) * 4 KiB is preserved
  * An item never crosses a page. The ranges the list yields are maximal:
  * sorted, and no two of them overlap or touch. A page may hold no item
- * (the list's last pages, when its size settled below what was allocated).
+ * (the list's last pages: the writer allocates a margin).
  * @reserved is zero.
  */
 struct pkram_ranges_meta {
