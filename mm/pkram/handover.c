@@ -324,7 +324,7 @@ unsigned int pkram_hull(pkram_range_next_fn next, void *arg,
 /* The marked ranges of a page-frame map, for pkram_hull(). */
 struct pkram_pfnmap_iter {
 	const struct pkram_pfnmap *m;
-	unsigned long pos, nr;
+	unsigned long pos;
 };
 
 static bool pkram_pfnmap_iter_next(void *arg, struct pkram_range *r)
@@ -336,7 +336,6 @@ static bool pkram_pfnmap_iter_next(void *arg, struct pkram_range *r)
 		return false;
 	r->start = PFN_PHYS(s);
 	r->end = PFN_PHYS(e);
-	it->nr++;
 	return true;
 }
 

@@ -56,12 +56,15 @@ static inline void bitmap_clear(unsigned long *map, unsigned long start,
 	}
 }
 
-static inline unsigned long find_next_bit(const unsigned long *map,
-					  unsigned long size,
-					  unsigned long off)
+/* the first bit at or after @off that is set, or with @flip ~0 clear */
+static inline unsigned long fuzz_find_next(const unsigned long *map,
+					   unsigned long size,
+					   unsigned long off,
+					   unsigned long flip)
 {
 	while (off < size) {
-		unsigned long w = map[off / FUZZ_BPL] & (~0UL << off % FUZZ_BPL);
+		unsigned long w = (map[off / FUZZ_BPL] ^ flip) &
+				  (~0UL << off % FUZZ_BPL);
 
 		if (w) {
 			off = round_down(off, FUZZ_BPL) + __builtin_ctzl(w);
@@ -72,19 +75,17 @@ static inline unsigned long find_next_bit(const unsigned long *map,
 	return size;
 }
 
+static inline unsigned long find_next_bit(const unsigned long *map,
+					  unsigned long size,
+					  unsigned long off)
+{
+	return fuzz_find_next(map, size, off, 0);
+}
+
 static inline unsigned long find_next_zero_bit(const unsigned long *map,
 					       unsigned long size,
 					       unsigned long off)
 {
-	while (off < size) {
-		unsigned long w = ~map[off / FUZZ_BPL] & (~0UL << off % FUZZ_BPL);
-
-		if (w) {
-			off = round_down(off, FUZZ_BPL) + __builtin_ctzl(w);
-			return min(off, size);
-		}
-		off = round_down(off, FUZZ_BPL) + FUZZ_BPL;
-	}
-	return size;
+	return fuzz_find_next(map, size, off, ~0UL);
 }
 #endif
