@@ -17,16 +17,20 @@ tmpfs) mkdir -p /mnt/bench
 esac
 case $PKRAM_STAGE in
 1)
+	[ -z "$PROFILE" ] || kprof reset
 	bench save || vm-fail "$KIND bench save"
 	grep -E 'ShmemHugePages|Shmem:' /proc/meminfo | sed 's/^/pkram-bench: meminfo /'
 	VM_KEXEC_NOEXEC=1 vm-kexec
+	[ -z "$PROFILE" ] || kprof top 25
 	echo "pkram-bench: kexec now"
 	kexec -e -x
 	vm-fail "kexec -e returned"
 	;;
 2)
 	dmesg | grep -E 'pkram: (reserved|.*incoming node|live update|tmpfs:)' | sed 's/^/pkram-bench: dmesg /'
+	[ -z "$PROFILE" ] || kprof reset
 	bench load || vm-fail "$KIND bench load"
+	[ -z "$PROFILE" ] || kprof top 40
 	grep -E 'ShmemHugePages|Shmem:' /proc/meminfo | sed 's/^/pkram-bench: meminfo /'
 	vm-pass "$KIND bench size_mb=$SIZE_MB layout=$LAYOUT"
 	;;

@@ -13,6 +13,10 @@
 #      BENCH_MEMFD_LAYOUTS  default "4k thp" (4 KiB folios; 2 MiB folios);
 #                           tmpfs: "4k thp tree" (tree: 10,000 files)
 #      BENCH_OUT, KERNEL, MODROOT as for run-bench.sh
+#      BENCH_PROFILE=1      also the kernel's tick profile of the save
+#                           (stage 1, from PRESERVE_FD to kexec) and of
+#                           the load (stage 2) per function, as "kprof:"
+#                           lines in the log (tests/vm/prog/kprof.c)
 #
 # Phases (ms): preserve = CREATE_SESSION + PRESERVE_FD (tmpfs: the first
 # mount); save = the saver in the reboot path (the kernel's "sessions
@@ -93,12 +97,14 @@ for size in $SIZES; do
 	for layout in $LAYOUTS; do
 		tag=$KIND-$size-$layout; env=$OUT/env-$tag; log=$OUT/log-$tag.log
 		mem=$((size * 2 + 1024))M; s=$SECONDS
-		printf 'KIND=%s\nSIZE_MB=%s\nLAYOUT=%s\n' "$KIND" "$size" "$layout" >"$env"
+		printf 'KIND=%s\nSIZE_MB=%s\nLAYOUT=%s\nPROFILE=%s\n' "$KIND" "$size" "$layout" \
+			"${BENCH_PROFILE:-}" >"$env"
 		printf 'bench-%s: size %5s MiB %-4s mem %6s ... ' "$KIND" "$size" "$layout" "$mem"
 		"$VMTEST" --kernel "$OUT/memfd-kernel/bzImage" --modroot "$OUT/memfd-kernel/modroot" \
 			--mem "$mem" --smp 2 --timeout $((300 + size / 2)) --idle-timeout 240 \
-			--append "tsc_early_khz=$khz tsc=reliable" \
+			--append "tsc_early_khz=$khz tsc=reliable${BENCH_PROFILE:+ profile=2}" \
 			--add "$env:/root/bench.env" --add "$BUILD/vmprog/$PROG:/usr/bin/$PROG" \
+			--add "$BUILD/vmprog/kprof:/usr/bin/kprof" \
 			"$REPO/tests/bench/pkram-bench-state.sh" 2>"$OUT/err-$tag.log" |
 			while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$log"
 		if [ "${PIPESTATUS[0]}" != 0 ]; then
