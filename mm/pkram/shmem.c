@@ -13,7 +13,7 @@
  * no new folio), so the walk of the page cache sees every folio the file
  * will have; data written into those folios until the kexec is kept, since
  * they are kept in place. Loading gives the folios to an empty shmem inode
- * as page-cache folios (shmem_insert_folio()).
+ * as page-cache folios (shmem_insert_folios()).
  */
 
 #define pr_fmt(fmt) "pkram: " fmt
@@ -29,6 +29,9 @@
 #include <linux/string.h>
 
 #include "internal.h"
+
+/* folios given to shmem_insert_folios() at a time: 512 bytes of stack */
+#define PKRAM_SHMEM_BATCH	32
 
 /*
  * A folio shmem allocated but nobody wrote (fallocate) is not uptodate and
@@ -236,27 +239,32 @@ static struct folio *pkram_shmem_fresh(struct inode *inode, struct folio *folio)
 int pkram_shmem_load_folios(struct pkram_access *pa, struct inode *inode,
 			    u64 folios, u64 pages)
 {
-	struct folio *folio;
-	pgoff_t index;
+	struct folio *batch[PKRAM_SHMEM_BATCH], *folio;
+	pgoff_t index[PKRAM_SHMEM_BATCH];
+	unsigned int n, i, done;
 	u64 got = 0;
-	int err = 0;
+	int err = 0, ret;
 
-	for (; folios; folios--) {
-		folio = pkram_load_folio(pa, &index);
-		if (IS_ERR_OR_NULL(folio)) {
-			err = folio ? PTR_ERR(folio) : -EBADMSG;
-			break;
+	while (!err && folios) {
+		for (n = 0; n < PKRAM_SHMEM_BATCH && folios; n++, folios--) {
+			folio = pkram_load_folio(pa, &index[n]);
+			if (IS_ERR_OR_NULL(folio)) {
+				err = folio ? PTR_ERR(folio) : -EBADMSG;
+				break;
+			}
+			got += folio_nr_pages(folio);
+			folio = pkram_shmem_fresh(inode, folio);
+			if (IS_ERR(folio)) {
+				err = PTR_ERR(folio);
+				break;
+			}
+			batch[n] = folio;
 		}
-		got += folio_nr_pages(folio);
-		folio = pkram_shmem_fresh(inode, folio);
-		if (IS_ERR(folio)) {
-			err = PTR_ERR(folio);
-			break;
-		}
-		err = shmem_insert_folio(inode, folio, index);
-		folio_put(folio);
-		if (err)
-			break;
+		/* what was loaded goes in before a failure is reported */
+		ret = n ? shmem_insert_folios(inode, batch, index, n, &done) : 0;
+		err = ret ?: err;
+		for (i = 0; i < n; i++)
+			folio_put(batch[i]);
 		cond_resched();
 	}
 	if (err == -EINVAL || err == -EEXIST || (!err && got != pages)) {

@@ -205,6 +205,97 @@ static void luo_test_shmem_roundtrip(struct kunit *test)
 	fput(in);
 }
 
+/* Insert @nr new order-0 folios at @indices, page i filled with seed i. */
+static int luo_test_insert(struct kunit *test, struct inode *inode,
+			   const pgoff_t *indices, unsigned int nr,
+			   unsigned int *done)
+{
+	struct folio *folios[8];
+	unsigned int i;
+	int err;
+
+	KUNIT_ASSERT_LE(test, nr, ARRAY_SIZE(folios));
+	for (i = 0; i < nr; i++) {
+		folios[i] = folio_alloc(GFP_KERNEL, 0);
+		KUNIT_ASSERT_NOT_NULL(test, folios[i]);
+		memset(folio_address(folios[i]), (u8)indices[i], PAGE_SIZE);
+	}
+	err = shmem_insert_folios(inode, folios, indices, nr, done);
+	for (i = 0; i < nr; i++)
+		folio_put(folios[i]);
+	return err;
+}
+
+static bool luo_test_page_is(struct file *file, pgoff_t index, u8 val)
+{
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	u8 buf[64];
+
+	return kernel_read(file, buf, sizeof(buf), &pos) == sizeof(buf) &&
+	       !memchr_inv(buf, val, sizeof(buf));
+}
+
+/*
+ * shmem_insert_folios(): runs of consecutive indices (across xarray nodes
+ * and into ones not there yet) and lone ones; a batch stops at a folio
+ * whose range is taken or that is misaligned, with the ones before it in
+ * the page cache and counted, and the ones after it not.
+ */
+static void luo_test_insert_folios(struct kunit *test)
+{
+	const pgoff_t run[] = { 0, 1, 2, 62, 63, 64, 65, 4097 };
+	const pgoff_t taken[] = { 3, 4, 64, 5 };
+	const pgoff_t far[] = { 1000000, 1000001, 1000002 };
+	struct folio *big, *batch[2];
+	pgoff_t index[2] = { 6, 9 };
+	struct inode *inode;
+	unsigned int done, i;
+	struct file *f;
+
+	f = memfd_alloc_file("kunit-insert", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	inode = file_inode(f);
+	i_size_write(inode, 2000000ULL << PAGE_SHIFT);
+
+	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, run,
+					      ARRAY_SIZE(run), &done), 0);
+	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(run));
+	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, far,
+					      ARRAY_SIZE(far), &done), 0);
+	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(far));
+	/* 64 is taken: 3 and 4 go in, 5 does not */
+	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, taken,
+					      ARRAY_SIZE(taken), &done),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, done, 2U);
+	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 13UL);
+	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 13UL);
+	for (i = 0; i < ARRAY_SIZE(run); i++)
+		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, run[i], (u8)run[i]));
+	for (i = 0; i < ARRAY_SIZE(far); i++)
+		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, far[i], (u8)far[i]));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 3, 3));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 4, 4));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 5, 0));	/* a hole */
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 64, 64));
+
+	/* a folio of two pages at an odd index: the one before it goes in */
+	batch[0] = folio_alloc(GFP_KERNEL, 0);
+	big = folio_alloc(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, batch[0]);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	batch[1] = big;
+	KUNIT_EXPECT_EQ(test, shmem_insert_folios(inode, batch, index, 2,
+						  &done), -EINVAL);
+	KUNIT_EXPECT_EQ(test, done, 1U);
+	KUNIT_EXPECT_FALSE(test, big->mapping);
+	folio_put(batch[0]);
+	folio_put(big);
+	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 14UL);
+	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 14UL);
+	fput(f);
+}
+
 /* A record with a reserved field set or another version is refused. */
 static void luo_test_shmem_record(struct kunit *test)
 {
@@ -252,6 +343,7 @@ static struct kunit_case luo_test_cases[] = {
 	KUNIT_CASE(luo_test_names),
 	KUNIT_CASE(luo_test_commands),
 	KUNIT_CASE(luo_test_shmem_roundtrip),
+	KUNIT_CASE(luo_test_insert_folios),
 	KUNIT_CASE(luo_test_shmem_record),
 	{}
 };
