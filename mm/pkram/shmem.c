@@ -36,10 +36,13 @@
 /*
  * A folio shmem allocated but nobody wrote (fallocate) is not uptodate and
  * reads as zeros; the next kernel gets it uptodate, so zero it now. The file
- * is frozen: nobody else can be filling it in.
+ * is frozen: nobody else can be filling it in, and a folio that is uptodate
+ * stays so.
  */
 static void pkram_shmem_fill(struct folio *folio)
 {
+	if (folio_test_uptodate(folio))
+		return;
 	folio_lock(folio);
 	if (!folio_test_uptodate(folio)) {
 		folio_zero_range(folio, 0, folio_size(folio));
