@@ -27,6 +27,7 @@
 #include <linux/kexec.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -50,10 +51,11 @@ static void pkram_drop_snapshot(void)
 /*
  * Destinations of the installed image's segments (kexec_image), then those
  * of the image being loaded, if a load is in progress: pkram_nr_ban in all,
- * the first pkram_nr_installed of them the installed image's. Taken with
- * interrupts off: pkram_in_kexec_segment() may be called in any context.
+ * the first pkram_nr_installed of them the installed image's. Written with
+ * interrupts off; read without locking (pkram_in_kexec_segment() runs for
+ * every folio saved, in any context).
  */
-static DEFINE_SPINLOCK(pkram_ban_lock);
+static DEFINE_SEQLOCK(pkram_ban_lock);
 static struct pkram_range pkram_ban[PKRAM_MAX_BANS];
 static_assert(PKRAM_MAX_BANS >= 2 * KEXEC_SEGMENT_MAX);
 static unsigned int pkram_nr_ban;
@@ -64,7 +66,7 @@ static void pkram_set_bans(struct kimage *image, unsigned int keep)
 {
 	unsigned long i, n = image ? image->nr_segments : 0, flags;
 
-	spin_lock_irqsave(&pkram_ban_lock, flags);
+	write_seqlock_irqsave(&pkram_ban_lock, flags);
 	for (i = 0; i < n; i++) {
 		pkram_ban[keep + i].start = image->segment[i].mem;
 		pkram_ban[keep + i].end = image->segment[i].mem +
@@ -73,7 +75,7 @@ static void pkram_set_bans(struct kimage *image, unsigned int keep)
 	if (!keep)
 		pkram_nr_installed = n;
 	WRITE_ONCE(pkram_nr_ban, keep + n);
-	spin_unlock_irqrestore(&pkram_ban_lock, flags);
+	write_sequnlock_irqrestore(&pkram_ban_lock, flags);
 }
 
 /* Fails only without memory; then nothing may be placed blindly. */
@@ -242,16 +244,18 @@ void pkram_kexec_load_done(void)
  */
 bool pkram_in_kexec_segment(phys_addr_t start, phys_addr_t end)
 {
-	unsigned long flags;
-	bool hit = false;
-	unsigned int i;
+	unsigned int i, n, seq;
+	bool hit;
 
 	if (!READ_ONCE(pkram_nr_ban))	/* nothing loaded: saving, usually */
 		return false;
-	spin_lock_irqsave(&pkram_ban_lock, flags);
-	for (i = 0; i < pkram_nr_ban && !hit; i++)
-		hit = start < pkram_ban[i].end && pkram_ban[i].start < end;
-	spin_unlock_irqrestore(&pkram_ban_lock, flags);
+	do {
+		seq = read_seqbegin(&pkram_ban_lock);
+		n = READ_ONCE(pkram_nr_ban);
+		for (i = 0, hit = false; i < n && !hit; i++)
+			hit = start < pkram_ban[i].end &&
+			      pkram_ban[i].start < end;
+	} while (read_seqretry(&pkram_ban_lock, seq));
 	return hit;
 }
 EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
@@ -259,13 +263,13 @@ EXPORT_SYMBOL_GPL(pkram_in_kexec_segment);
 /* Copy the banned destinations to @out (PKRAM_MAX_BANS entries). */
 unsigned int pkram_kexec_bans(struct pkram_range *out)
 {
-	unsigned long flags;
-	unsigned int n;
+	unsigned int n, seq;
 
-	spin_lock_irqsave(&pkram_ban_lock, flags);
-	n = pkram_nr_ban;
-	memcpy(out, pkram_ban, n * sizeof(*out));
-	spin_unlock_irqrestore(&pkram_ban_lock, flags);
+	do {
+		seq = read_seqbegin(&pkram_ban_lock);
+		n = READ_ONCE(pkram_nr_ban);
+		memcpy(out, pkram_ban, n * sizeof(*out));
+	} while (read_seqretry(&pkram_ban_lock, seq));
 	return n;
 }
 
