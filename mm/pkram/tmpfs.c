@@ -48,6 +48,7 @@
 #include <linux/pkram/abi.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -1252,8 +1253,14 @@ static int pkram_tmpfs_save_all(struct pkram_saver *saver)
 		u64 t0 = ktime_get_ns(), nr_pages;
 
 		if (!fs->frozen) {
+			/*
+			 * freeze_super() waits for a grace period per freeze
+			 * level, and this is the kexec's downtime.
+			 */
+			rcu_expedite_gp();
 			err = freeze_super(fs->mnt->mnt_sb,
 					   FREEZE_HOLDER_KERNEL);
+			rcu_unexpedite_gp();
 			if (err)
 				break;
 			fs->frozen = true;
