@@ -33,8 +33,8 @@ import tempfile
 
 REPO = os.environ["REPO"]
 BUILD = os.environ["BUILD"]
-WORK = os.environ["SERIES_WORK"]
-OUT = os.environ["SERIES_OUT"]
+WORK = os.environ.get("SERIES_WORK", "")
+OUT = os.environ.get("SERIES_OUT", "")
 MAP = os.environ.get("SERIES_MAP", os.path.join(REPO, "scripts/series.map"))
 DATE = os.environ["SERIES_DATE"]
 PREFIX = os.environ.get("SERIES_PREFIX") or "PATCH"
@@ -503,7 +503,12 @@ def main():
     patches = series_patches()
     snapshot(overlay, patches)
     try:
-        make_series(cover_subject, cover, entries, overlay, patches)
+        if sys.argv[1:] == ["--check-map"]:
+            # only whether the map assigns every file and patch once
+            assign(entries, overlay, patches)
+            log(f"map ok: {len(entries)} commits, {len(overlay)} overlay files, {len(patches)} patches")
+        else:
+            make_series(cover_subject, cover, entries, overlay, patches)
     finally:
         shutil.rmtree(SRC, ignore_errors=True)
 

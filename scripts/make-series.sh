@@ -10,6 +10,10 @@
 # there from pkram-base by scripts/make-series.py, which fails if an
 # overlay file or a patch of patches/series is in no commit or in two.
 #
+# scripts/make-series.sh --check-map only checks that scripts/series.map
+# puts every overlay file and patch in one commit (no base tree needed;
+# make check runs it).
+#
 # Env: SERIES_PREFIX   subject prefix (default "PATCH", e.g. "RFC PATCH v2")
 #      SERIES_TEST_LOG a saved `make check` output to quote in the cover
 #                      letter (default: the newest "N passed, N failed"
@@ -19,6 +23,11 @@ LOG_TAG=series
 . "$REPO/scripts/series-lib.sh"
 
 command -v python3 >/dev/null || die "python3 missing: run make deps"
+if [ "${1:-}" = --check-map ]; then
+	export REPO BUILD SERIES_MAP=${SERIES_MAP:-$REPO/scripts/series.map}
+	export SERIES_DATE=2000-01-01T00:00:00Z SERIES_OVERLAY_DIRS="${OVERLAY_DIRS[*]}"
+	exec python3 "$REPO/scripts/make-series.py" --check-map
+fi
 mkdir -p "$BUILD"
 series_base_ensure
 

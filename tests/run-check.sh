@@ -81,6 +81,15 @@ if [ "${CHECK_SKIP_UNIT:-0}" != 1 ] && [ -d "$REPO/tests/unit" ]; then
 	done < <(find "$REPO/tests/unit" "$BUILD/unit" -type f -name 'test_*' -perm -u+x \
 			! -name '*.[cho]' 2>/dev/null | sort)
 
+	# every overlay file and patch in one commit of `make series`
+	s=$SECONDS
+	if "$REPO/scripts/make-series.sh" --check-map >"$LOGS/unit:series-map.log" 2>&1; then
+		result PASS unit:series-map $((SECONDS - s))
+	else
+		result FAIL unit:series-map $((SECONDS - s)) "see $LOGS/unit:series-map.log"
+		grep ERROR "$LOGS/unit:series-map.log" | head -n 5 | sed 's/^/  | /'
+	fi
+
 	s=$SECONDS
 	mlog=$LOGS/unit:memblock.log
 	mdir=$KTREE/tools/testing/memblock
