@@ -151,6 +151,9 @@ int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
 			    u64 *folios, u64 *pages);
 int pkram_shmem_load_folios(struct pkram_access *pa, struct inode *inode,
 			    u64 folios, u64 pages);
+/* how large files are cut for saving in parallel (KUnit lowers both) */
+extern unsigned long pkram_shmem_part_pages;
+extern unsigned int pkram_shmem_parts;
 
 /* tmpfs.c */
 struct dentry;

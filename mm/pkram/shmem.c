@@ -26,7 +26,9 @@
 #include <linux/pkram/abi.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -35,8 +37,9 @@
 
 /*
  * A folio shmem allocated but nobody wrote (fallocate) is not uptodate and
- * reads as zeros; the next kernel gets it uptodate, so zero it now. The file
- * is frozen: nobody else can be filling it in, and a folio that is uptodate
+ * reads as zeros; the next kernel gets it uptodate, so zero it now. A write
+ * into it may fill it meanwhile, under the folio lock (the freeze stops new
+ * folios, not writes): test again under the lock. A folio that is uptodate
  * stays so.
  */
 static void pkram_shmem_fill(struct folio *folio)
@@ -96,6 +99,41 @@ int pkram_shmem_check(struct inode *inode)
 	return 0;
 }
 
+/* Keep the folios at [@start, @end] of @inode's page cache, in order. */
+static int pkram_shmem_save_range(struct pkram_access *pa, struct inode *inode,
+				  pgoff_t start, pgoff_t end, u64 *folios,
+				  u64 *pages)
+{
+	struct address_space *mapping = inode->i_mapping;
+	struct folio_batch fbatch;
+	pgoff_t next = start;
+	int err = 0;
+
+	*folios = 0;
+	*pages = 0;
+	folio_batch_init(&fbatch);
+	while (!err && next <= end &&
+	       filemap_get_folios(mapping, &next, end, &fbatch)) {
+		unsigned int i;
+
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			pkram_shmem_fill(folio);
+			err = pkram_save_folio(pa, folio);
+			if (err)
+				break;
+			(*folios)++;
+			*pages += folio_nr_pages(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+		if (!next)		/* wrapped: the last folio ended at ULONG_MAX */
+			break;
+	}
+	return err;
+}
+
 /**
  * pkram_shmem_save_folios - keep a shmem file's folios in a folio stream
  * @pa: a folio access of a node being saved
@@ -114,9 +152,6 @@ int pkram_shmem_check(struct inode *inode)
 int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
 			    u64 *folios, u64 *pages)
 {
-	struct address_space *mapping = inode->i_mapping;
-	struct folio_batch fbatch;
-	pgoff_t next = 0;
 	int err;
 
 	*folios = 0;
@@ -124,23 +159,80 @@ int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
 	err = pkram_shmem_check(inode);
 	if (err)
 		return err;
-	folio_batch_init(&fbatch);
-	while (!err && filemap_get_folios(mapping, &next, ULONG_MAX, &fbatch)) {
-		unsigned int i;
+	return pkram_shmem_save_range(pa, inode, 0, ULONG_MAX, folios, pages);
+}
 
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
+/*
+ * A large file is saved by several workers, each a part of its index range
+ * through an access of its own; the stream interleaves them a link page at
+ * a time, and loading does not need index order. Parts start at multiples
+ * of the largest folio, so that no folio is in two. A worker gets at least
+ * pkram_shmem_part_pages pages of the file, and there are at most as many
+ * workers as online CPUs, or pkram_shmem_parts if set (KUnit sets both).
+ */
+#define PKRAM_SHMEM_MAX_PARTS	16
+unsigned long pkram_shmem_part_pages = SZ_256M >> PAGE_SHIFT;
+unsigned int pkram_shmem_parts;
 
-			pkram_shmem_fill(folio);
-			err = pkram_save_folio(pa, folio);
-			if (err)
-				break;
-			(*folios)++;
-			*pages += folio_nr_pages(folio);
-		}
-		folio_batch_release(&fbatch);
-		cond_resched();
+struct pkram_shmem_part {
+	struct work_struct work;
+	struct pkram_stream *ps;
+	struct inode *inode;
+	pgoff_t start, end;
+	u64 folios, pages;
+	int err;
+};
+
+static void pkram_shmem_part_save(struct pkram_shmem_part *p)
+{
+	PKRAM_ACCESS(pa, p->ps, folios);
+
+	p->err = pkram_shmem_save_range(&pa, p->inode, p->start, p->end,
+					&p->folios, &p->pages);
+	pkram_finish_access(&pa);
+}
+
+static void pkram_shmem_part_fn(struct work_struct *work)
+{
+	pkram_shmem_part_save(container_of(work, struct pkram_shmem_part,
+					   work));
+}
+
+/* Save @inode's folios in @n parts at once; *@pages: how many pages in all. */
+static int pkram_shmem_save_parts(struct pkram_stream *ps, struct inode *inode,
+				  unsigned int n, u64 *pages)
+{
+	pgoff_t span = DIV_ROUND_UP(inode->i_mapping->nrpages, n);
+	struct pkram_shmem_part *p;
+	unsigned int i;
+	int err = 0;
+
+	p = kcalloc(n, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	/* by index, as far as the file's size goes: it may have holes */
+	span = max_t(pgoff_t, span,
+		     DIV_ROUND_UP(DIV_ROUND_UP_ULL(i_size_read(inode), PAGE_SIZE),
+				  n));
+	span = round_up(span, 1UL << MAX_PAGECACHE_ORDER);
+	for (i = 0; i < n; i++) {
+		p[i].ps = ps;
+		p[i].inode = inode;
+		p[i].start = i * span;
+		p[i].end = i == n - 1 ? ULONG_MAX : (i + 1) * span - 1;
+		INIT_WORK(&p[i].work, pkram_shmem_part_fn);
+		if (i)
+			queue_work(system_unbound_wq, &p[i].work);
 	}
+	pkram_shmem_part_save(&p[0]);
+	*pages = 0;
+	for (i = 0; i < n; i++) {
+		if (i)
+			flush_work(&p[i].work);
+		err = err ?: p[i].err;
+		*pages += p[i].pages;
+	}
+	kfree(p);
 	return err;
 }
 
@@ -152,7 +244,9 @@ int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
  * @inode: the file's inode, frozen with %SHMEM_FREEZE_FOLIOS
  *
  * Every folio of the page cache is kept in place, with its index; the file's
- * size, mode, seals, owner and times go into struct pkram_shmem_file.
+ * size, mode, seals, owner and times go into struct pkram_shmem_file. A
+ * large file is saved by several workers at once (up to one per online
+ * CPU); its folios are then in the stream in no particular order.
  *
  * Context: Process context; may sleep.
  * Return: 0, or a negative errno: -EBUSY if pages are in swap, -ENOMEM, or
@@ -161,13 +255,23 @@ int pkram_shmem_save_folios(struct pkram_access *pa, struct inode *inode,
 int pkram_shmem_save(struct pkram_stream *ps, struct pkram_access *bytes,
 		     struct inode *inode)
 {
-	PKRAM_ACCESS(pa, ps, folios);
+	unsigned long n = inode->i_mapping->nrpages / pkram_shmem_part_pages;
 	struct pkram_shmem_file h;
 	u64 folios, pages;
 	int err;
 
-	err = pkram_shmem_save_folios(&pa, inode, &folios, &pages);
-	pkram_finish_access(&pa);
+	n = min3(n, (unsigned long)(pkram_shmem_parts ?: num_online_cpus()),
+		 (unsigned long)PKRAM_SHMEM_MAX_PARTS);
+	err = pkram_shmem_check(inode);
+	if (!err && n > 1) {
+		err = pkram_shmem_save_parts(ps, inode, n, &pages);
+	} else if (!err) {
+		PKRAM_ACCESS(pa, ps, folios);
+
+		err = pkram_shmem_save_range(&pa, inode, 0, ULONG_MAX,
+					     &folios, &pages);
+		pkram_finish_access(&pa);
+	}
 	if (err)
 		return err;
 

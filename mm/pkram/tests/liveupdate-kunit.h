@@ -128,20 +128,66 @@ static bool luo_test_same(struct kunit *test, struct file *file, loff_t pos,
 	return true;
 }
 
+static bool luo_test_page_is(struct file *file, pgoff_t index, u8 val)
+{
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	u8 buf[64];
+
+	return kernel_read(file, buf, sizeof(buf), &pos) == sizeof(buf) &&
+	       !memchr_inv(buf, val, sizeof(buf));
+}
+
 /*
- * Save a memfd with a hole and seals, load it into a new one, compare.
- * Loaded in the boot that saved it, the folios are still the first file's,
- * so the load copies them; the copy-free path is what pkram-liveupdate.sh
- * runs across kexec.
+ * Save memfd @in frozen as node @node, and load it into a new memfd: the
+ * record read back in *@h, the new memfd in *@out. Loaded in the boot that
+ * saved it, the folios are still the first file's, so the load copies
+ * them; the copy-free path is what pkram-liveupdate.sh runs across kexec.
  */
+static int luo_test_save_load(struct kunit *test, const char *node,
+			      struct file *in, struct file **out,
+			      struct pkram_shmem_file *h)
+{
+	struct inode *inode = file_inode(in);
+	struct pkram_stream ps;
+	int err;
+
+	shmem_freeze(inode, SHMEM_FREEZE_SIZE | SHMEM_FREEZE_FOLIOS);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, node, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
+						     PKRAM_DATA_bytes), 0);
+	{
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		err = pkram_shmem_save(&ps, &pb, inode);
+		pkram_finish_access(&pb);
+	}
+	pkram_finish_save_obj(&ps);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
+	shmem_freeze(inode, 0);
+
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, node), 0);
+	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
+	*out = memfd_alloc_file("kunit-out", MFD_ALLOW_SEALING);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(*out));
+	{
+		PKRAM_ACCESS(pb, &ps, bytes);
+
+		err = pkram_shmem_read_hdr(&pb, h);
+		pkram_finish_access(&pb);
+	}
+	if (!err)
+		err = pkram_shmem_load(&ps, h, file_inode(*out));
+	pkram_finish_load(&ps);
+	return err;
+}
+
+/* Save a memfd with a hole and seals, load it into a new one, compare. */
 static void luo_test_shmem_roundtrip(struct kunit *test)
 {
-	const char *node = "kunit-luo-shmem";
 	struct pkram_shmem_file h;
-	struct pkram_stream ps;
 	struct file *in, *out;
 	struct inode *inode;
-	int err;
 
 	in = memfd_alloc_file("kunit", MFD_ALLOW_SEALING);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(in));
@@ -160,38 +206,11 @@ static void luo_test_shmem_roundtrip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kernel_write(in, &b, 1, &pos), -EPERM);
 	}
 
-	KUNIT_ASSERT_EQ(test, pkram_prepare_save(&ps, node, GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, pkram_prepare_save_obj(&ps, PKRAM_DATA_folios |
-						     PKRAM_DATA_bytes), 0);
-	{
-		PKRAM_ACCESS(pb, &ps, bytes);
-
-		err = pkram_shmem_save(&ps, &pb, inode);
-		pkram_finish_access(&pb);
-	}
-	pkram_finish_save_obj(&ps);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	KUNIT_ASSERT_EQ(test, pkram_finish_save(&ps), 0);
-	shmem_freeze(inode, 0);
-
-	KUNIT_ASSERT_EQ(test, pkram_prepare_load(&ps, node), 0);
-	KUNIT_ASSERT_EQ(test, pkram_prepare_load_obj(&ps), 0);
-	out = memfd_alloc_file("kunit-out", MFD_ALLOW_SEALING);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(out));
-	{
-		PKRAM_ACCESS(pb, &ps, bytes);
-
-		err = pkram_shmem_read_hdr(&pb, &h);
-		pkram_finish_access(&pb);
-	}
-	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, luo_test_save_load(test, "kunit-luo-shmem", in,
+						 &out, &h), 0);
 	KUNIT_EXPECT_EQ(test, h.seals, (u32)(F_SEAL_GROW | F_SEAL_SHRINK));
 	KUNIT_EXPECT_EQ(test, h.size, (u64)(64 * PAGE_SIZE + 5100));
 	KUNIT_EXPECT_EQ(test, h.nr_pages, (u64)5);
-	if (!err)
-		err = pkram_shmem_load(&ps, &h, file_inode(out));
-	pkram_finish_load(&ps);
-	KUNIT_EXPECT_EQ(test, err, 0);
 
 	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(out)), i_size_read(inode));
 	KUNIT_EXPECT_EQ(test, out->f_mapping->nrpages, in->f_mapping->nrpages);
@@ -201,6 +220,50 @@ static void luo_test_shmem_roundtrip(struct kunit *test)
 	/* the restored file's folios are normal page cache: it can grow */
 	luo_test_fill(test, out, 100 * PAGE_SIZE, 10, 3);
 	KUNIT_EXPECT_TRUE(test, luo_test_same(test, out, 100 * PAGE_SIZE, 10, 3));
+	fput(out);
+	fput(in);
+}
+
+/*
+ * A file large enough to be saved by several workers: cut at multiples of
+ * the largest folio, two of three parts hold data and the third none; the
+ * stream interleaves the parts, and every page comes back where it was.
+ */
+static void luo_test_shmem_parts(struct kunit *test)
+{
+	unsigned long part_pages = pkram_shmem_part_pages;
+	unsigned int parts = pkram_shmem_parts;
+	struct pkram_shmem_file h;
+	struct file *in, *out;
+	pgoff_t i;
+	int err;
+
+	in = memfd_alloc_file("kunit-parts", 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(in));
+	for (i = 0; i < 1600; i++)
+		if (i < 700 || i >= 1100)	/* a hole in between */
+			luo_test_fill(test, in, i * PAGE_SIZE, PAGE_SIZE, i);
+	luo_test_fill(test, in, 2000 * PAGE_SIZE + 100, 5000, 7);
+
+	pkram_shmem_part_pages = 256;
+	pkram_shmem_parts = 3;
+	err = luo_test_save_load(test, "kunit-luo-parts", in, &out, &h);
+	pkram_shmem_part_pages = part_pages;
+	pkram_shmem_parts = parts;
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	KUNIT_EXPECT_EQ(test, h.nr_pages, (u64)1202);
+	KUNIT_EXPECT_EQ(test, out->f_mapping->nrpages, 1202UL);
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(out)),
+			(loff_t)(2000 * PAGE_SIZE + 5100));
+	for (i = 0; i < 1600; i++)
+		if (i < 700 || i >= 1100)
+			KUNIT_EXPECT_TRUE(test, luo_test_same(test, out,
+							      i * PAGE_SIZE,
+							      PAGE_SIZE, i));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(out, 900, 0));
+	KUNIT_EXPECT_TRUE(test, luo_test_same(test, out, 2000 * PAGE_SIZE + 100,
+					      5000, 7));
 	fput(out);
 	fput(in);
 }
@@ -218,7 +281,7 @@ static int luo_test_insert(struct kunit *test, struct inode *inode,
 	for (i = 0; i < nr; i++) {
 		folios[i] = folio_alloc(GFP_KERNEL, 0);
 		KUNIT_ASSERT_NOT_NULL(test, folios[i]);
-		memset(folio_address(folios[i]), (u8)indices[i], PAGE_SIZE);
+		memset(folio_address(folios[i]), (u8)(indices[i] + 1), PAGE_SIZE);
 	}
 	err = shmem_insert_folios(inode, folios, indices, nr, done);
 	for (i = 0; i < nr; i++)
@@ -226,26 +289,21 @@ static int luo_test_insert(struct kunit *test, struct inode *inode,
 	return err;
 }
 
-static bool luo_test_page_is(struct file *file, pgoff_t index, u8 val)
-{
-	loff_t pos = (loff_t)index << PAGE_SHIFT;
-	u8 buf[64];
-
-	return kernel_read(file, buf, sizeof(buf), &pos) == sizeof(buf) &&
-	       !memchr_inv(buf, val, sizeof(buf));
-}
-
 /*
- * shmem_insert_folios(): runs of consecutive indices (across xarray nodes
- * and into ones not there yet) and lone ones; a batch stops at a folio
- * whose range is taken or that is misaligned, with the ones before it in
- * the page cache and counted, and the ones after it not.
+ * shmem_insert_folios(): runs of consecutive indices (across xarray nodes,
+ * into ones not there yet, into an empty leaf under a node that is there)
+ * and lone ones; a batch stops at a folio whose range is taken (found by a
+ * lookup or by the step to the next index) or that is misaligned, with the
+ * ones before it in the page cache and counted, and the ones after it not.
+ * Page i holds i + 1.
  */
 static void luo_test_insert_folios(struct kunit *test)
 {
 	const pgoff_t run[] = { 0, 1, 2, 62, 63, 64, 65, 4097 };
 	const pgoff_t taken[] = { 3, 4, 64, 5 };
 	const pgoff_t far[] = { 1000000, 1000001, 1000002 };
+	const pgoff_t leaf[] = { 191, 192, 193 };	/* 192: a new leaf */
+	const pgoff_t step[] = { 190, 191, 6 };
 	struct folio *big, *batch[2];
 	pgoff_t index[2] = { 6, 9 };
 	struct inode *inode;
@@ -268,16 +326,31 @@ static void luo_test_insert_folios(struct kunit *test)
 					      ARRAY_SIZE(taken), &done),
 			-EEXIST);
 	KUNIT_EXPECT_EQ(test, done, 2U);
-	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 13UL);
-	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 13UL);
+	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, leaf,
+					      ARRAY_SIZE(leaf), &done), 0);
+	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(leaf));
+	/* 191 is taken, found by the step from 190: 190 goes in, 6 does not */
+	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, step,
+					      ARRAY_SIZE(step), &done),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, done, 1U);
+	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 17UL);
+	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 17UL);
 	for (i = 0; i < ARRAY_SIZE(run); i++)
-		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, run[i], (u8)run[i]));
+		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, run[i],
+							 (u8)(run[i] + 1)));
 	for (i = 0; i < ARRAY_SIZE(far); i++)
-		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, far[i], (u8)far[i]));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 3, 3));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 4, 4));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 5, 0));	/* a hole */
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 64, 64));
+		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, far[i],
+							 (u8)(far[i] + 1)));
+	for (i = 0; i < ARRAY_SIZE(leaf); i++)
+		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, leaf[i],
+							 (u8)(leaf[i] + 1)));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 3, 4));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 4, 5));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 190, 191));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 5, 0));	/* holes */
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 6, 0));
+	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 64, 65));
 
 	/* a folio of two pages at an odd index: the one before it goes in */
 	batch[0] = folio_alloc(GFP_KERNEL, 0);
@@ -291,8 +364,8 @@ static void luo_test_insert_folios(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, big->mapping);
 	folio_put(batch[0]);
 	folio_put(big);
-	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 14UL);
-	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 14UL);
+	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 18UL);
+	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 18UL);
 	fput(f);
 }
 
@@ -343,6 +416,7 @@ static struct kunit_case luo_test_cases[] = {
 	KUNIT_CASE(luo_test_names),
 	KUNIT_CASE(luo_test_commands),
 	KUNIT_CASE(luo_test_shmem_roundtrip),
+	KUNIT_CASE(luo_test_shmem_parts),
 	KUNIT_CASE(luo_test_insert_folios),
 	KUNIT_CASE(luo_test_shmem_record),
 	{}
