@@ -452,6 +452,8 @@ static int __init pkram_debugfs_init(void)
 	debugfs_create_file_unsafe("owned_pages", 0400, dir, NULL,
 				   &pkram_owned_fops);
 	debugfs_create_file("kexec_bans", 0400, dir, NULL, &pkram_bans_fops);
+	debugfs_create_ulong("shmem_part_pages", 0600, dir,
+			     &pkram_shmem_part_pages);
 	return 0;
 }
 late_initcall(pkram_debugfs_init);

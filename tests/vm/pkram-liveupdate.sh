@@ -56,6 +56,9 @@ case $PKRAM_STAGE in
 	no_pkram_errors
 	luo-test verify 2 || vm-fail "verify"
 	big=$(($(meminfo MemAvailable) * 6 / 10 / 1024))
+	# saved by both CPUs at once: parts of at least 64 MiB
+	echo 16384 >$dbg/pkram/shmem_part_pages
+	[ "$big" -ge 256 ] || vm-fail "big memfd of $big MiB: too small for a parallel save"
 	echo $big >/root/big.mib
 	luo-test big save $big || vm-fail "big memfd"
 	owned0=$(cat $dbg/pkram/owned_pages)
