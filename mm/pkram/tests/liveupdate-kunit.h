@@ -299,15 +299,24 @@ static int luo_test_insert(struct kunit *test, struct inode *inode,
  */
 static void luo_test_insert_folios(struct kunit *test)
 {
-	const pgoff_t run[] = { 0, 1, 2, 62, 63, 64, 65, 4097 };
-	const pgoff_t taken[] = { 3, 4, 64, 5 };
-	const pgoff_t far[] = { 1000000, 1000001, 1000002 };
-	const pgoff_t leaf[] = { 191, 192, 193 };	/* 192: a new leaf */
-	const pgoff_t step[] = { 190, 191, 6 };
+	static const struct {
+		pgoff_t index[8];
+		unsigned int nr, done;
+		int err;
+	} runs[] = {
+		{ { 0, 1, 2, 62, 63, 64, 65, 4097 }, 8, 8, 0 },
+		{ { 1000000, 1000001, 1000002 }, 3, 3, 0 },
+		/* 64 is taken: 3 and 4 go in, 5 does not */
+		{ { 3, 4, 64, 5 }, 4, 2, -EEXIST },
+		/* 192 starts a leaf under a node that is there */
+		{ { 191, 192, 193 }, 3, 3, 0 },
+		/* 191 is taken, found by the step from 190 */
+		{ { 190, 191, 6 }, 3, 1, -EEXIST },
+	};
 	struct folio *big, *batch[2];
 	pgoff_t index[2] = { 6, 9 };
 	struct inode *inode;
-	unsigned int done, i;
+	unsigned int done, i, k;
 	struct file *f;
 
 	f = memfd_alloc_file("kunit-insert", 0);
@@ -315,42 +324,24 @@ static void luo_test_insert_folios(struct kunit *test)
 	inode = file_inode(f);
 	i_size_write(inode, 2000000ULL << PAGE_SHIFT);
 
-	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, run,
-					      ARRAY_SIZE(run), &done), 0);
-	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(run));
-	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, far,
-					      ARRAY_SIZE(far), &done), 0);
-	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(far));
-	/* 64 is taken: 3 and 4 go in, 5 does not */
-	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, taken,
-					      ARRAY_SIZE(taken), &done),
-			-EEXIST);
-	KUNIT_EXPECT_EQ(test, done, 2U);
-	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, leaf,
-					      ARRAY_SIZE(leaf), &done), 0);
-	KUNIT_EXPECT_EQ(test, done, (unsigned int)ARRAY_SIZE(leaf));
-	/* 191 is taken, found by the step from 190: 190 goes in, 6 does not */
-	KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, step,
-					      ARRAY_SIZE(step), &done),
-			-EEXIST);
-	KUNIT_EXPECT_EQ(test, done, 1U);
+	for (i = 0; i < ARRAY_SIZE(runs); i++) {
+		KUNIT_EXPECT_EQ(test, luo_test_insert(test, inode, runs[i].index,
+						      runs[i].nr, &done),
+				runs[i].err);
+		KUNIT_EXPECT_EQ(test, done, runs[i].done);
+	}
 	KUNIT_EXPECT_EQ(test, f->f_mapping->nrpages, 17UL);
 	KUNIT_EXPECT_EQ(test, SHMEM_I(inode)->alloced, 17UL);
-	for (i = 0; i < ARRAY_SIZE(run); i++)
-		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, run[i],
-							 (u8)(run[i] + 1)));
-	for (i = 0; i < ARRAY_SIZE(far); i++)
-		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, far[i],
-							 (u8)(far[i] + 1)));
-	for (i = 0; i < ARRAY_SIZE(leaf); i++)
-		KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, leaf[i],
-							 (u8)(leaf[i] + 1)));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 3, 4));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 4, 5));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 190, 191));
+	for (i = 0; i < ARRAY_SIZE(runs); i++) {
+		for (k = 0; k < runs[i].done; k++) {
+			pgoff_t at = runs[i].index[k];
+
+			KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, at,
+								 (u8)(at + 1)));
+		}
+	}
 	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 5, 0));	/* holes */
 	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 6, 0));
-	KUNIT_EXPECT_TRUE(test, luo_test_page_is(f, 64, 65));
 
 	/* a folio of two pages at an odd index: the one before it goes in */
 	batch[0] = folio_alloc(GFP_KERNEL, 0);
